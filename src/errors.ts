@@ -44,10 +44,15 @@ export class InputOutputError extends CandorError {
 /** Quotes a value for an error message, shortening long or multi-line values. */
 export function quote(value: unknown, maxLength = 80): string {
   let text: string;
-  try {
-    text = typeof value === "string" ? JSON.stringify(value) : String(JSON.stringify(value));
-  } catch {
+  if (typeof value === "number" || typeof value === "bigint" || value === undefined) {
+    // JSON.stringify turns NaN and Infinity into null, which would hide the bad value.
     text = String(value);
+  } else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
   }
   if (text.length > maxLength) {
     text = `${text.slice(0, maxLength - 1)}…`;

@@ -131,6 +131,10 @@ export type IntervalMethodName =
   | "clustered"
   | "paired"
   | "newcombe"
+  | "tango"
+  | "t"
+  | "wald"
+  | "delong"
   | "bootstrap"
   | "exact";
 
@@ -140,6 +144,10 @@ export const INTERVAL_METHOD_NAME_VALUES: readonly IntervalMethodName[] = [
   "clustered",
   "paired",
   "newcombe",
+  "tango",
+  "t",
+  "wald",
+  "delong",
   "bootstrap",
   "exact",
 ];

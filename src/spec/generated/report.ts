@@ -425,8 +425,10 @@ export interface Interval {
   /**
    * wilson: Wilson score interval; clustered: normal interval with cluster-robust standard error;
    * paired: interval of a paired difference; newcombe: Newcombe's hybrid score interval for a
-   * difference; bootstrap: percentile bootstrap; exact: Clopper-Pearson; as_printed: copied from
-   * the cited document.
+   * difference; tango: Tango's score interval for a paired difference; t: Student t interval over
+   * units such as cluster means; wald: normal interval from an asymptotic standard error; delong:
+   * DeLong interval for an AUROC; bootstrap: percentile bootstrap; exact: Clopper-Pearson;
+   * as_printed: copied from the cited document.
    */
   method: IntervalMethod;
 }
@@ -434,14 +436,20 @@ export interface Interval {
 /**
  * wilson: Wilson score interval; clustered: normal interval with cluster-robust standard error;
  * paired: interval of a paired difference; newcombe: Newcombe's hybrid score interval for a
- * difference; bootstrap: percentile bootstrap; exact: Clopper-Pearson; as_printed: copied from the
- * cited document.
+ * difference; tango: Tango's score interval for a paired difference; t: Student t interval over
+ * units such as cluster means; wald: normal interval from an asymptotic standard error; delong:
+ * DeLong interval for an AUROC; bootstrap: percentile bootstrap; exact: Clopper-Pearson;
+ * as_printed: copied from the cited document.
  */
 export type IntervalMethod =
   | "wilson"
   | "clustered"
   | "paired"
   | "newcombe"
+  | "tango"
+  | "t"
+  | "wald"
+  | "delong"
   | "bootstrap"
   | "exact"
   | "as_printed";
@@ -452,6 +460,10 @@ export const INTERVAL_METHOD_VALUES: readonly IntervalMethod[] = [
   "clustered",
   "paired",
   "newcombe",
+  "tango",
+  "t",
+  "wald",
+  "delong",
   "bootstrap",
   "exact",
   "as_printed",
