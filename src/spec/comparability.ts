@@ -24,13 +24,39 @@ export interface Comparability {
 export interface ComparabilityOptions {
   /** Names of the two sides in reasons, for example report ids; default "first" and "second". */
   labels?: readonly [string, string];
+  /**
+   * Elicitation fields the metric requires (the registry's
+   * required_protocol_fields under /protocol/elicitation/). A required field
+   * that either side leaves out cannot be confirmed equal; an optional field
+   * that both leave out counts as equal. Defaults to DEFAULT_REQUIRED_ELICITATION.
+   */
+  requiredElicitation?: readonly string[];
+}
+
+/** Settings that change every conversational metric, required when the registry is not consulted. */
+export const DEFAULT_REQUIRED_ELICITATION: readonly string[] = [
+  "system_prompt_digest",
+  "temperature",
+  "max_tokens",
+];
+
+/** Picks the elicitation field names out of a metric's required protocol pointers. */
+export function requiredElicitationFields(requiredProtocolFields: readonly string[]): string[] {
+  const prefix = "/protocol/elicitation/";
+  return requiredProtocolFields
+    .filter((pointer) => pointer.startsWith(prefix))
+    .map((pointer) => pointer.slice(prefix.length));
 }
 
 /**
  * Decides whether two results can be put side by side as measurements of the
  * same thing, and says why not when they cannot.
  */
-export function comparability(a: Result, b: Result, options: ComparabilityOptions = {}): Comparability {
+export function comparability(
+  a: Result,
+  b: Result,
+  options: ComparabilityOptions = {},
+): Comparability {
   const [labelA, labelB] = options.labels ?? ["first", "second"];
   const reasons: string[] = [];
 
@@ -58,7 +84,13 @@ export function comparability(a: Result, b: Result, options: ComparabilityOption
   }
 
   const cautions = scorerCautions(a, b);
-  const elicitationReasons = compareElicitation(a.protocol?.elicitation, labelA, b.protocol?.elicitation, labelB);
+  const elicitationReasons = compareElicitation(
+    a.protocol?.elicitation,
+    labelA,
+    b.protocol?.elicitation,
+    labelB,
+    options.requiredElicitation ?? DEFAULT_REQUIRED_ELICITATION,
+  );
   if (elicitationReasons.length > 0) {
     return { class: "same_suite_different_elicitation", reasons: elicitationReasons, cautions };
   }
@@ -85,8 +117,11 @@ function suiteReasons(a: Result, labelA: string, b: Result, labelB: string): str
     // A value copied from a document usually comes without the items it was
     // measured on; two such values may share a name and still differ in what
     // they measured.
-    const source = result.citation === undefined ? "" : ` (transcribed from ${result.citation.document})`;
-    reasons.push(`${label} states no suite digest${source}, so its protocol cannot be confirmed equal`);
+    const source =
+      result.citation === undefined ? "" : ` (transcribed from ${result.citation.document})`;
+    reasons.push(
+      `${label} states no suite digest${source}, so its protocol cannot be confirmed equal`,
+    );
   }
   const suiteA = a.protocol?.suite;
   const suiteB = b.protocol?.suite;
@@ -134,15 +169,29 @@ function compareElicitation(
   labelA: string,
   b: Elicitation | undefined,
   labelB: string,
+  required: readonly string[],
 ): string[] {
   if (a === undefined || b === undefined) {
-    const missing = [a === undefined ? labelA : undefined, b === undefined ? labelB : undefined].filter(
-      (label) => label !== undefined,
-    );
-    return [`elicitation not stated for ${missing.join(" and ")}, so the settings cannot be confirmed equal`];
+    const missing = [
+      a === undefined ? labelA : undefined,
+      b === undefined ? labelB : undefined,
+    ].filter((label) => label !== undefined);
+    return [
+      `elicitation not stated for ${missing.join(" and ")}, so the settings cannot be confirmed equal`,
+    ];
   }
   const reasons: string[] = [];
   for (const field of ELICITATION_FIELDS) {
+    if (required.includes(field) && (a[field] === undefined || b[field] === undefined)) {
+      const missing = [
+        a[field] === undefined ? labelA : undefined,
+        b[field] === undefined ? labelB : undefined,
+      ];
+      reasons.push(
+        `${field} not stated for ${missing.filter((label) => label !== undefined).join(" and ")}, so it cannot be confirmed equal`,
+      );
+      continue;
+    }
     if (normalise(field, a[field]) !== normalise(field, b[field])) {
       reasons.push(`${field} differs: ${formatSetting(a[field])} vs ${formatSetting(b[field])}`);
     }
@@ -162,7 +211,9 @@ function scorerCautions(a: Result, b: Result): string[] {
   const cautions: string[] = [];
   for (const field of ["kind", "id", "judge_model", "judge_prompt_digest"] as const) {
     if (scorerA[field] !== scorerB[field]) {
-      cautions.push(`scorer ${field} differs: ${formatSetting(scorerA[field])} vs ${formatSetting(scorerB[field])}`);
+      cautions.push(
+        `scorer ${field} differs: ${formatSetting(scorerA[field])} vs ${formatSetting(scorerB[field])}`,
+      );
     }
   }
   return cautions;

@@ -1,5 +1,5 @@
 import type { CommandModule } from "../command.js";
-import { ExitCode, type CommandIO } from "../io.js";
+import { type CommandIO, ExitCode } from "../io.js";
 
 const FORMATS = ["table", "md", "csv", "json", "html"] as const;
 type Format = (typeof FORMATS)[number];
@@ -12,12 +12,19 @@ export interface CompareOptions {
 }
 
 /** Compares reports metric by metric and prints or writes the comparison. */
-export async function compare(paths: string[], options: CompareOptions, io: CommandIO): Promise<number> {
+export async function compare(
+  paths: string[],
+  options: CompareOptions,
+  io: CommandIO,
+): Promise<number> {
   const { resolve } = await import("node:path");
   const { UsageError } = await import("../../errors.js");
   const format = (options.format ?? "table") as Format;
   if (!FORMATS.includes(format)) {
-    throw new UsageError(`unknown format ${JSON.stringify(options.format)}`, `Use one of: ${FORMATS.join(", ")}.`);
+    throw new UsageError(
+      `unknown format ${JSON.stringify(options.format)}`,
+      `Use one of: ${FORMATS.join(", ")}.`,
+    );
   }
   if (paths.length === 0) {
     throw new UsageError("no report given", "Pass one or more report or envelope files.");
@@ -37,7 +44,10 @@ export async function compare(paths: string[], options: CompareOptions, io: Comm
   for (const path of paths) {
     reports.push(await openReport(resolve(io.cwd, path), { trustedKeys }));
   }
-  const comparison = await buildComparison(reports, { registry: loadRegistry(), outcomes: fileOutcomeSource() });
+  const comparison = await buildComparison(reports, {
+    registry: loadRegistry(),
+    outcomes: fileOutcomeSource(),
+  });
 
   let text: string;
   switch (format) {
@@ -86,11 +96,19 @@ export const compareCommand: CommandModule = {
       .description(
         "Put reports side by side: one row per metric, one column per report, the comparability class of every pair of values, and differences with 95% intervals where the values are directly comparable proportions.",
       )
-      .argument("<reports...>", "report files or signed envelopes; the first is the baseline when there are more than two")
+      .argument(
+        "<reports...>",
+        "report files or signed envelopes; the first is the baseline when there are more than two",
+      )
       .option("-f, --format <format>", `output format: ${FORMATS.join(", ")}`, "table")
       .option("-o, --output <file>", "write to this file instead of standard output")
       .option("--key <file>", "public key (PEM) to check signed envelopes with")
-      .option("--keys <file>", "trusted-keys file (JSON list of {keyid, public_key, name}) to check signed envelopes with")
-      .action((reports: string[], options: CompareOptions) => context.run(() => compare(reports, options, context.io)));
+      .option(
+        "--keys <file>",
+        "trusted-keys file (JSON list of {keyid, public_key, name}) to check signed envelopes with",
+      )
+      .action((reports: string[], options: CompareOptions) =>
+        context.run(() => compare(reports, options, context.io)),
+      );
   },
 };

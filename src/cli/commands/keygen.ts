@@ -1,5 +1,5 @@
 import type { CommandModule } from "../command.js";
-import { ExitCode, type CommandIO } from "../io.js";
+import { type CommandIO, ExitCode } from "../io.js";
 
 export interface KeygenOptions {
   output: string;
@@ -35,7 +35,12 @@ export async function keygen(options: KeygenOptions, io: CommandIO): Promise<num
         exists ? "file.exists" : "file.unwritable",
         path,
         exists ? `${quote(path)} already exists` : `cannot write ${quote(path)}`,
-        { hint: exists ? "Choose another prefix, or pass --force to replace the key." : "Check that the folder exists and is writable.", cause },
+        {
+          hint: exists
+            ? "Choose another prefix, or pass --force to replace the key."
+            : "Check that the folder exists and is writable.",
+          cause,
+        },
       );
     }
   }
@@ -45,7 +50,9 @@ export async function keygen(options: KeygenOptions, io: CommandIO): Promise<num
       `${JSON.stringify({ keyid: pair.keyid, private_key: privatePath, public_key: publicPath, trusted_key: { keyid: pair.keyid, public_key: pair.publicKeyPem, name: options.name ?? basename(prefix) } }, null, 2)}\n`,
     );
   } else {
-    io.stdout(`private key: ${privatePath} (keep it secret)\npublic key:  ${publicPath}\nkey id:      ${pair.keyid}\n`);
+    io.stdout(
+      `private key: ${privatePath} (keep it secret)\npublic key:  ${publicPath}\nkey id:      ${pair.keyid}\n`,
+    );
   }
   return ExitCode.ok;
 }
@@ -55,10 +62,16 @@ export const keygenCommand: CommandModule = {
     program
       .command("keygen")
       .description("Create an Ed25519 key pair for signing reports.")
-      .requiredOption("-o, --output <prefix>", "path prefix: writes PREFIX.key (private, mode 0600) and PREFIX.pub (public)")
+      .requiredOption(
+        "-o, --output <prefix>",
+        "path prefix: writes PREFIX.key (private, mode 0600) and PREFIX.pub (public)",
+      )
       .option("--force", "replace existing key files at that prefix")
       .option("--json", "print the key id and paths as JSON, with an entry for a trusted-keys file")
-      .option("--name <text>", "signer name in the --json trusted-keys entry (default: the prefix's file name)")
+      .option(
+        "--name <text>",
+        "signer name in the --json trusted-keys entry (default: the prefix's file name)",
+      )
       .action((options: KeygenOptions) => context.run(() => keygen(options, context.io)));
   },
 };

@@ -1,5 +1,5 @@
 import type { CommandModule } from "../command.js";
-import { ExitCode, type CommandIO } from "../io.js";
+import { type CommandIO, ExitCode } from "../io.js";
 
 export interface RenderOptions {
   output: string;
@@ -8,7 +8,11 @@ export interface RenderOptions {
 }
 
 /** Renders one report (bare or signed) as a self-contained HTML page. */
-export async function render(reportPath: string, options: RenderOptions, io: CommandIO): Promise<number> {
+export async function render(
+  reportPath: string,
+  options: RenderOptions,
+  io: CommandIO,
+): Promise<number> {
   const { resolve } = await import("node:path");
   const { loadTrustedKeys } = await import("../../report/sign/load.js");
   const { openReport } = await import("../../report/open.js");
@@ -29,10 +33,14 @@ export async function render(reportPath: string, options: RenderOptions, io: Com
 
   io.stderr(`wrote ${target}\n`);
   if (opened.envelope !== undefined && !opened.envelope.verified) {
-    io.stderr(`candor: warning: the signature was not verified (${opened.envelope.reason}); the page says so\n`);
+    io.stderr(
+      `candor: warning: the signature was not verified (${opened.envelope.reason}); the page says so\n`,
+    );
   }
   if (!assessment.valid) {
-    io.stderr(`candor: warning: ${reportPath} is not a valid report; the page lists its problems\n`);
+    io.stderr(
+      `candor: warning: ${reportPath} is not a valid report; the page lists its problems\n`,
+    );
   }
   return ExitCode.ok;
 }
@@ -47,7 +55,12 @@ export const renderCommand: CommandModule = {
       .argument("<report>", "report file or signed envelope")
       .requiredOption("-o, --output <file>", "HTML file to write")
       .option("--key <file>", "public key (PEM) to check a signed envelope with")
-      .option("--keys <file>", "trusted-keys file (JSON list of {keyid, public_key, name}) to check a signed envelope with")
-      .action((report: string, options: RenderOptions) => context.run(() => render(report, options, context.io)));
+      .option(
+        "--keys <file>",
+        "trusted-keys file (JSON list of {keyid, public_key, name}) to check a signed envelope with",
+      )
+      .action((report: string, options: RenderOptions) =>
+        context.run(() => render(report, options, context.io)),
+      );
   },
 };

@@ -1,5 +1,5 @@
 import type { CommandModule } from "../command.js";
-import { ExitCode, type CommandIO } from "../io.js";
+import { type CommandIO, ExitCode } from "../io.js";
 
 export interface SignOptions {
   key: string;
@@ -18,7 +18,11 @@ const MAX_PROBLEMS_SHOWN = 10;
  * --force is given, so a signature never lends weight to a broken report by
  * accident.
  */
-export async function sign(reportPath: string, options: SignOptions, io: CommandIO): Promise<number> {
+export async function sign(
+  reportPath: string,
+  options: SignOptions,
+  io: CommandIO,
+): Promise<number> {
   const { resolve } = await import("node:path");
   const { readFile, writeFile } = await import("node:fs/promises");
   const { CandorError, InputOutputError, quote } = await import("../../errors.js");
@@ -69,17 +73,23 @@ export async function sign(reportPath: string, options: SignOptions, io: Command
   if (!validation.valid) {
     const errors = validation.problems.filter((problem) => problem.severity === "error");
     if (options.force !== true) {
-      io.stderr(`candor: ${reportPath} is not a valid report (${errors.length} problems), so it was not signed:\n`);
+      io.stderr(
+        `candor: ${reportPath} is not a valid report (${errors.length} problems), so it was not signed:\n`,
+      );
       for (const problem of errors.slice(0, MAX_PROBLEMS_SHOWN)) {
         io.stderr(`  ${problem.code} at ${problem.pointer || "/"}: ${problem.message}\n`);
       }
       if (errors.length > MAX_PROBLEMS_SHOWN) {
-        io.stderr(`  … and ${errors.length - MAX_PROBLEMS_SHOWN} more; run \`candor validate ${reportPath}\`\n`);
+        io.stderr(
+          `  … and ${errors.length - MAX_PROBLEMS_SHOWN} more; run \`candor validate ${reportPath}\`\n`,
+        );
       }
       io.stderr("  Fix the report, or pass --force to sign it anyway.\n");
       return ExitCode.failed;
     }
-    io.stderr(`candor: warning: signing ${reportPath} although it has ${errors.length} validation problems (--force)\n`);
+    io.stderr(
+      `candor: warning: signing ${reportPath} although it has ${errors.length} validation problems (--force)\n`,
+    );
   }
 
   const envelope = signReport(bytes, report as Parameters<typeof signReport>[1], privateKey, {
@@ -96,9 +106,13 @@ export async function sign(reportPath: string, options: SignOptions, io: Command
 
   const keyid = keyIdOf(privateKey);
   if (options.json === true) {
-    io.stdout(`${JSON.stringify({ envelope: outputPath, keyid, payload_type: envelope.payloadType, valid: validation.valid }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ envelope: outputPath, keyid, payload_type: envelope.payloadType, valid: validation.valid }, null, 2)}\n`,
+    );
   } else {
-    io.stdout(`signed ${reportPath} -> ${outputPath}\nkey id:       ${keyid}\npayload type: ${envelope.payloadType}\n`);
+    io.stdout(
+      `signed ${reportPath} -> ${outputPath}\nkey id:       ${keyid}\npayload type: ${envelope.payloadType}\n`,
+    );
   }
   return ExitCode.ok;
 }
@@ -117,6 +131,8 @@ export const signCommand: CommandModule = {
       )
       .option("--force", "sign even if the report fails validation")
       .option("--json", "print the envelope path, key id and payload type as JSON")
-      .action((report: string, options: SignOptions) => context.run(() => sign(report, options, context.io)));
+      .action((report: string, options: SignOptions) =>
+        context.run(() => sign(report, options, context.io)),
+      );
   },
 };

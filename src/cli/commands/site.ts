@@ -1,5 +1,5 @@
 import type { CommandModule } from "../command.js";
-import { ExitCode, type CommandIO } from "../io.js";
+import { type CommandIO, ExitCode } from "../io.js";
 import { compareCommand } from "./compare.js";
 import { keygenCommand } from "./keygen.js";
 import { renderCommand } from "./render.js";
@@ -28,13 +28,21 @@ export async function site(inputDir: string, options: SiteOptions, io: CommandIO
   const input = resolve(io.cwd, inputDir);
   const output = resolve(io.cwd, options.output);
   if (output === input) {
-    throw new UsageError("the output folder is the input folder", "Write the site to a separate folder, for example -o site.");
+    throw new UsageError(
+      "the output folder is the input folder",
+      "Write the site to a separate folder, for example -o site.",
+    );
   }
   const trustedKeys = await loadTrustedKeys({
     ...(options.key === undefined ? {} : { keyPath: resolve(io.cwd, options.key) }),
     ...(options.keys === undefined ? {} : { keysPath: resolve(io.cwd, options.keys) }),
   });
-  const result = await buildSite({ inputDir: input, outputDir: output, registry: loadRegistry(), trustedKeys });
+  const result = await buildSite({
+    inputDir: input,
+    outputDir: output,
+    registry: loadRegistry(),
+    trustedKeys,
+  });
 
   if (options.json === true) {
     io.stdout(
@@ -62,12 +70,20 @@ export const siteCommand: CommandModule = {
       .description(
         "Build a static HTML site from a folder of reports: a models × metrics matrix, a forest plot per metric and a page per report.",
       )
-      .argument("<dir>", "folder searched for report files and signed envelopes (*.json, up to 4 levels deep)")
+      .argument(
+        "<dir>",
+        "folder searched for report files and signed envelopes (*.json, up to 4 levels deep)",
+      )
       .requiredOption("-o, --output <dir>", "folder to write the site to (created if missing)")
       .option("--key <file>", "public key (PEM) to check signed envelopes with")
-      .option("--keys <file>", "trusted-keys file (JSON list of {keyid, public_key, name}) to check signed envelopes with")
+      .option(
+        "--keys <file>",
+        "trusted-keys file (JSON list of {keyid, public_key, name}) to check signed envelopes with",
+      )
       .option("--json", "print the pages written and the files skipped as JSON")
-      .action((dir: string, options: SiteOptions) => context.run(() => site(dir, options, context.io)));
+      .action((dir: string, options: SiteOptions) =>
+        context.run(() => site(dir, options, context.io)),
+      );
   },
 };
 

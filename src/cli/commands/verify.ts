@@ -1,5 +1,5 @@
 import type { CommandModule } from "../command.js";
-import { ExitCode, type CommandIO } from "../io.js";
+import { type CommandIO, ExitCode } from "../io.js";
 
 export interface VerifyOptions {
   key?: string;
@@ -11,7 +11,11 @@ export interface VerifyOptions {
  * Verifies a signed report. Exit 0 when a trusted key's signature verifies
  * over the payload and its type; exit 1 with the reason otherwise.
  */
-export async function verify(envelopePath: string, options: VerifyOptions, io: CommandIO): Promise<number> {
+export async function verify(
+  envelopePath: string,
+  options: VerifyOptions,
+  io: CommandIO,
+): Promise<number> {
   const { resolve } = await import("node:path");
   const { UsageError } = await import("../../errors.js");
   const { loadTrustedKeys } = await import("../../report/sign/load.js");
@@ -41,10 +45,20 @@ export async function verify(envelopePath: string, options: VerifyOptions, io: C
 
   const envelope = opened.envelope;
   if (envelope === undefined) {
-    return printFailure(io, options, envelopePath, "the file is a bare report, not a signed envelope");
+    return printFailure(
+      io,
+      options,
+      envelopePath,
+      "the file is a bare report, not a signed envelope",
+    );
   }
   if (!envelope.verified) {
-    return printFailure(io, options, envelopePath, envelope.reason ?? "the signature did not verify");
+    return printFailure(
+      io,
+      options,
+      envelopePath,
+      envelope.reason ?? "the signature did not verify",
+    );
   }
 
   const { terminalText } = await import("../../report/compare/text.js");
