@@ -65,13 +65,24 @@ function parseTier(value: string): number {
 /** Declares the publisher and model identity options on a command. */
 export function addReportIdentityOptions(command: Command): Command {
   return command
-    .option("--model-name <name>", "model name as its developer writes it (default: the model of --model, or the responses file name)")
+    .option(
+      "--model-name <name>",
+      "model name as its developer writes it (default: the model of --model, or the responses file name)",
+    )
     .option("--model-version <version>", "model version, snapshot date or checkpoint")
     .option("--developer <name>", 'organisation that trained the model (default: "unknown")')
-    .option("--endpoint <text>", "API endpoint and model identifier that answered, when there is no weights digest")
-    .option("--weights-digest <sha256:hex>", "digest of the evaluated weights, for open-weights models")
+    .option(
+      "--endpoint <text>",
+      "API endpoint and model identifier that answered, when there is no weights digest",
+    )
+    .option(
+      "--weights-digest <sha256:hex>",
+      "digest of the evaluated weights, for open-weights models",
+    )
     .addOption(
-      new Option("--access <kind>", "how the model was reached").choices(["open_weights", "api", "internal"]).default("api"),
+      new Option("--access <kind>", "how the model was reached")
+        .choices(["open_weights", "api", "internal"])
+        .default("api"),
     )
     .option("--publisher <name>", 'who publishes the report (default: "unknown")')
     .addOption(
@@ -79,24 +90,62 @@ export function addReportIdentityOptions(command: Command): Command {
         .choices(["first_party", "third_party"])
         .default("third_party"),
     )
-    .option("--tier <n>", "coverage tier the report claims; unmeasured stable metrics of it are listed as not_evaluated", parseTier, 1)
+    .option(
+      "--tier <n>",
+      "coverage tier the report claims; unmeasured stable metrics of it are listed as not_evaluated",
+      parseTier,
+      1,
+    )
     .option("--json", "print a JSON summary on stdout instead of text");
 }
 
 /** Declares the options that describe or set generation settings. */
-export function addElicitationOptions(command: Command, verb: "used" | "send"): Command {
-  const lead = verb === "used" ? "the" : "";
+export function addElicitationOptions(
+  command: Command,
+  mode: "recorded" | { temperature: number; maxTokens: number },
+): Command {
+  if (mode === "recorded") {
+    return command
+      .option(
+        "--system-prompt <text>",
+        "system prompt the responses were generated with; @FILE reads it from a file",
+      )
+      .option(
+        "--temperature <t>",
+        "sampling temperature the responses were generated with",
+        parseTemperature,
+      )
+      .option(
+        "--max-tokens <n>",
+        "output limit per response the responses were generated with, in tokens",
+        parsePositiveInteger,
+      );
+  }
   return command
-    .option("--system-prompt <text>", `system prompt ${verb === "used" ? "the responses were generated with" : "to send"}; @FILE reads it from a file`)
-    .option("--temperature <t>", `${lead} sampling temperature ${verb === "used" ? "the responses were generated with" : "to send"}`.trim(), parseTemperature)
-    .option("--max-tokens <n>", `${lead} output limit per response, in tokens${verb === "used" ? ", the responses were generated with" : ""}`.trim(), parsePositiveInteger);
+    .option(
+      "--system-prompt <text>",
+      "system prompt to send; @FILE reads it from a file (default: none)",
+    )
+    .option("--temperature <t>", "sampling temperature to send", parseTemperature, mode.temperature)
+    .option(
+      "--max-tokens <n>",
+      "output limit per response to send, in tokens",
+      parsePositiveInteger,
+      mode.maxTokens,
+    );
 }
 
 /** Declares the options of judge requests and of the judge itself. */
 export function addJudgeOptions(command: Command): Command {
   return command
-    .option("--judge <provider:model>", "score with a model judge instead of the rule classifier, for example openai:gpt-4o-mini")
-    .option("--judge-base-url <url>", "base URL of the judge's OpenAI-compatible server (default: OPENAI_BASE_URL or the vendor's)");
+    .option(
+      "--judge <provider:model>",
+      "score with a model judge instead of the rule classifier, for example openai:gpt-4o-mini",
+    )
+    .option(
+      "--judge-base-url <url>",
+      "base URL of the judge's OpenAI-compatible server (default: OPENAI_BASE_URL or the vendor's)",
+    );
 }
 
 /** Reads an option value that may be @FILE. */
@@ -119,7 +168,10 @@ export async function readTextOption(value: string, cwd: string): Promise<string
 }
 
 /** Builds the publisher and model of the report from the options. */
-export function reportIdentity(options: ReportIdentityOptions, defaults: { modelName: string; endpoint?: string }) {
+export function reportIdentity(
+  options: ReportIdentityOptions,
+  defaults: { modelName: string; endpoint?: string },
+) {
   return {
     publisher: { name: options.publisher ?? "unknown", relationship: options.relationship },
     model: {
@@ -128,7 +180,9 @@ export function reportIdentity(options: ReportIdentityOptions, defaults: { model
       access: options.access ?? "api",
       ...(options.modelVersion === undefined ? {} : { version: options.modelVersion }),
       ...(options.weightsDigest === undefined ? {} : { weights_digest: options.weightsDigest }),
-      ...((options.endpoint ?? defaults.endpoint) === undefined ? {} : { endpoint: options.endpoint ?? defaults.endpoint }),
+      ...((options.endpoint ?? defaults.endpoint) === undefined
+        ? {}
+        : { endpoint: options.endpoint ?? defaults.endpoint }),
     },
     claimedTier: options.tier,
   };
@@ -143,7 +197,9 @@ export async function reportProblems(report: unknown): Promise<string[]> {
   const { validateReport } = await import("../../spec/validate.js");
   const { loadRegistry } = await import("../../spec/registry.js");
   const result = validateReport(report, { registry: loadRegistry() });
-  return result.problems.map((problem) => `${problem.severity}: ${problem.message} (${problem.code})`);
+  return result.problems.map(
+    (problem) => `${problem.severity}: ${problem.message} (${problem.code})`,
+  );
 }
 
 /** `candor score`: scores recorded responses and writes report.json and samples.jsonl. */
@@ -159,7 +215,9 @@ export async function scoreCommand(options: ScoreOptions, io: CommandIO): Promis
 
   const elicitation: Record<string, unknown> = {};
   if (options.systemPrompt !== undefined) {
-    elicitation.system_prompt_digest = sha256Digest(await readTextOption(options.systemPrompt, io.cwd));
+    elicitation.system_prompt_digest = sha256Digest(
+      await readTextOption(options.systemPrompt, io.cwd),
+    );
   }
   if (options.temperature !== undefined) {
     elicitation.temperature = options.temperature;
@@ -179,7 +237,9 @@ export async function scoreCommand(options: ScoreOptions, io: CommandIO): Promis
       maxAttempts: options.maxAttempts,
       ...(options.timeout === undefined ? {} : { requestTimeoutMs: options.timeout * 1000 }),
     },
-    identity: reportIdentity(options, { modelName: basename(responsesPath, extname(responsesPath)) }),
+    identity: reportIdentity(options, {
+      modelName: basename(responsesPath, extname(responsesPath)),
+    }),
     elicitation,
   });
 
@@ -189,10 +249,14 @@ export async function scoreCommand(options: ScoreOptions, io: CommandIO): Promis
     options.modelName === undefined ? "--model-name" : undefined,
     options.modelVersion === undefined ? "--model-version" : undefined,
     options.developer === undefined ? "--developer" : undefined,
-    options.endpoint === undefined && options.weightsDigest === undefined ? "--endpoint or --weights-digest" : undefined,
+    options.endpoint === undefined && options.weightsDigest === undefined
+      ? "--endpoint or --weights-digest"
+      : undefined,
   ].filter((name): name is string => name !== undefined);
   if (missingIdentity.length > 0) {
-    warnings.push(`the model identity is incomplete: pass ${missingIdentity.join(", ")} to name the model the responses came from`);
+    warnings.push(
+      `the model identity is incomplete: pass ${missingIdentity.join(", ")} to name the model the responses came from`,
+    );
   }
   const missingSettings = [
     options.systemPrompt === undefined ? "--system-prompt" : undefined,
@@ -233,7 +297,9 @@ async function buildScorer(
 
 export { buildScorer };
 
-type ScoreResult = Awaited<ReturnType<typeof import("../../suites/refusal-calibration/score-file.js").scoreResponsesFile>>;
+type ScoreResult = Awaited<
+  ReturnType<typeof import("../../suites/refusal-calibration/score-file.js").scoreResponsesFile>
+>;
 
 function scoreSummary(result: ScoreResult, problems: string[], warnings: string[]) {
   return {
@@ -264,19 +330,28 @@ export function printMetricLines(io: CommandIO, results: ScoreResult["report"]["
     if (entry.status !== "reported" || entry.value === undefined || entry.interval === undefined) {
       continue;
     }
-    const unscored = entry.unscored === undefined || entry.unscored === 0 ? "" : `, ${entry.unscored} unscored`;
+    const unscored =
+      entry.unscored === undefined || entry.unscored === 0 ? "" : `, ${entry.unscored} unscored`;
     io.stdout(
       `  ${entry.metric.padEnd(34)} ${entry.value.toFixed(3)}  95% CI [${entry.interval.lower.toFixed(3)}, ${entry.interval.upper.toFixed(3)}]  ${entry.numerator}/${entry.sample_size}${unscored}\n`,
     );
   }
 }
 
-function printScoreSummary(io: CommandIO, result: ScoreResult, problems: string[], warnings: string[]): void {
-  io.stdout(`wrote ${result.reportPath} and ${result.samplesPath} (${result.responses} responses)\n`);
+function printScoreSummary(
+  io: CommandIO,
+  result: ScoreResult,
+  problems: string[],
+  warnings: string[],
+): void {
+  io.stdout(
+    `wrote ${result.reportPath} and ${result.samplesPath} (${result.responses} responses)\n`,
+  );
   printMetricLines(io, result.report.results);
   if (result.agreement !== undefined) {
     const { binary, threeWay } = result.agreement;
-    const kappa = (value: number | undefined) => (value === undefined ? "undefined" : value.toFixed(3));
+    const kappa = (value: number | undefined) =>
+      value === undefined ? "undefined" : value.toFixed(3);
     io.stdout(
       `  agreement with human labels (n=${binary.n}): refusal vs compliance ${binary.accuracy.toFixed(3)} (kappa ${kappa(binary.kappa)}), three classes ${threeWay.accuracy.toFixed(3)} (kappa ${kappa(threeWay.kappa)})\n`,
     );
@@ -293,20 +368,37 @@ export const scoreCommandModule: CommandModule = {
   register(program, context) {
     const command = program
       .command("score")
-      .description("Score recorded model responses with a suite's scorer and write report.json and samples.jsonl.")
+      .description(
+        "Score recorded model responses with a suite's scorer and write report.json and samples.jsonl.",
+      )
       .requiredOption("--suite <id>", "suite whose scorer and metrics to use (refusal-calibration)")
       .requiredOption(
         "--responses <file>",
         "responses to score: CSV with id, prompt, completion (optional type, final_label) or JSON Lines with id, prompt, completion",
       )
-      .requiredOption("--out <dir>", "folder to write report.json and samples.jsonl into (created if missing)")
-      .option("--dataset <file>", "CSV in the XSTest prompts layout (id, prompt, type) that the response ids refer to");
+      .requiredOption(
+        "--out <dir>",
+        "folder to write report.json and samples.jsonl into (created if missing)",
+      )
+      .option(
+        "--dataset <file>",
+        "CSV in the XSTest prompts layout (id, prompt, type) that the response ids refer to",
+      );
     addJudgeOptions(command);
     command
       .option("--concurrency <n>", "judge requests in flight at once", parsePositiveInteger, 4)
-      .option("--max-attempts <n>", "attempts per judge request, the first included", parsePositiveInteger, 5)
-      .option("--timeout <seconds>", "time limit of one judge request, in seconds", parsePositiveNumber);
-    addElicitationOptions(command, "used");
+      .option(
+        "--max-attempts <n>",
+        "attempts per judge request, the first included",
+        parsePositiveInteger,
+        5,
+      )
+      .option(
+        "--timeout <seconds>",
+        "time limit of one judge request, in seconds",
+        parsePositiveNumber,
+      );
+    addElicitationOptions(command, "recorded");
     addReportIdentityOptions(command);
     command.action(async (options: ScoreOptions) => {
       await context.run(() => scoreCommand(options, context.io));
