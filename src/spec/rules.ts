@@ -168,6 +168,18 @@ export const RULES = {
     severity: "error",
     summary: "A measured reported result lacks a protocol field its metric requires.",
   },
+  "envelope.invalid": {
+    severity: "error",
+    summary: "The file is a DSSE envelope that cannot be opened: malformed, or carrying no Candor report.",
+  },
+  "envelope.unverified": {
+    severity: "error",
+    summary: "Trusted keys were given and no signature of the envelope verifies with them.",
+  },
+  "protocol.field_unrecorded": {
+    severity: "warning",
+    summary: "A required elicitation field is absent and listed in elicitation.unrecorded.",
+  },
   "protocol.judge_incomplete": {
     severity: "error",
     summary: "A model_judge scorer names no judge model or judge prompt digest.",

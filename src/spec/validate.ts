@@ -41,6 +41,19 @@ export interface ValidateOptions {
 
 export interface ValidateFileOptions extends ValidateOptions {
   limits?: JsonLimits;
+  /**
+   * Opens a signed envelope around a report. It returns undefined for a
+   * document that is not an envelope, the report's bytes and signature status
+   * for one that is, or a problem for a malformed envelope. Signing lives in
+   * the report module, so the caller supplies this.
+   */
+  unwrap?: (value: unknown) => Promise<UnwrappedEnvelope | Problem | undefined>;
+}
+
+/** A report taken out of a signed envelope. */
+export interface UnwrappedEnvelope {
+  payload: Uint8Array;
+  signature: SignatureStatus & { reason?: string; payloadType: string };
 }
 
 export interface ValidationResult {
@@ -62,6 +75,8 @@ export interface ValidationResult {
 
 export interface FileValidationResult extends ValidationResult {
   path: string;
+  /** Signature status when the file was an envelope around the report. */
+  envelope?: UnwrappedEnvelope["signature"];
 }
 
 let defaultTransforms: Transform[] | undefined;
@@ -108,12 +123,35 @@ export async function validateReportFile(
     throw error;
   }
 
-  const analysis = analyse(value, options);
+  let envelope: UnwrappedEnvelope["signature"] | undefined;
+  const unwrapped = await options.unwrap?.(value);
+  if (unwrapped !== undefined && "code" in unwrapped) {
+    return { path, ...invalidDocument(unwrapped) };
+  }
+  if (unwrapped !== undefined) {
+    envelope = unwrapped.signature;
+    try {
+      value = parseJsonDocument(unwrapped.payload, options.limits);
+    } catch (error) {
+      if (error instanceof JsonDocumentError) {
+        return { path, envelope, ...invalidDocument(problemFromJsonError(error)) };
+      }
+      throw error;
+    }
+  }
+
+  const fileOptions: ValidateOptions =
+    envelope === undefined ? options : { ...options, signature: envelope };
+  const analysis = analyse(value, fileOptions);
   let brokenOutcomes: Set<number> | undefined;
   if (analysis.context !== undefined) {
     brokenOutcomes = await checkOutcomeFiles(analysis.context, dirname(path));
   }
-  return { path, ...finish(analysis, options, brokenOutcomes) };
+  const result: FileValidationResult = { path, ...finish(analysis, fileOptions, brokenOutcomes) };
+  if (envelope !== undefined) {
+    result.envelope = envelope;
+  }
+  return result;
 }
 
 interface Analysis {

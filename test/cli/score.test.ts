@@ -132,7 +132,7 @@ describe("candor score", () => {
     expect(validation.problems.filter((problem) => problem.severity === "error")).toEqual([]);
   });
 
-  it("warns about what the report lacks when settings are not given", async () => {
+  it("declares settings not given as unrecorded", async () => {
     const dir = tempDir();
     const responses = join(dir, "responses.csv");
     writeFileSync(responses, SMALL_CSV);
@@ -151,8 +151,18 @@ describe("candor score", () => {
     );
     expect(code).toBe(0);
     expect(io.err()).toContain("pass --system-prompt, --temperature, --max-tokens");
-    expect(io.err()).toContain("protocol.field_missing");
+    expect(io.err()).toContain("protocol.field_unrecorded");
+    expect(io.err()).not.toContain("protocol.field_missing");
     expect(io.err()).toContain("--model-name");
+    const report = JSON.parse(readFileSync(join(dir, "out", "report.json"), "utf8"));
+    const measured = report.results.find(
+      (result: { metric: string }) => result.metric === "refusal.over_refusal_rate",
+    );
+    expect(measured.protocol.elicitation.unrecorded).toEqual([
+      "system_prompt_digest",
+      "temperature",
+      "max_tokens",
+    ]);
   });
 
   it("scores JSON Lines against the shipped items", async () => {

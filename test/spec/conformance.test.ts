@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SPEC_DIR } from "../../src/paths.js";
+import { loadTrustedKeys } from "../../src/report/sign/load.js";
+import { envelopeUnwrapper } from "../../src/report/sign/unwrap.js";
 import { loadRegistry } from "../../src/spec/registry.js";
 import { RULES } from "../../src/spec/rules.js";
 import { validateReportFile } from "../../src/spec/validate.js";
@@ -10,7 +12,7 @@ import { wilsonInterval } from "../../src/stats/wilson.js";
 const CONFORMANCE_DIR = join(SPEC_DIR, "conformance");
 const expected = JSON.parse(readFileSync(join(CONFORMANCE_DIR, "expected.json"), "utf8")) as Record<
   string,
-  { valid: boolean; codes: string[] }
+  { valid: boolean; codes: string[]; keys?: string }
 >;
 const registry = loadRegistry([join(SPEC_DIR, "registry"), join(CONFORMANCE_DIR, "registry")]);
 
@@ -56,8 +58,15 @@ describe("conformance vectors", () => {
 
   it.each(Object.entries(expected))(
     "%s triggers exactly its codes",
-    async (file, { valid, codes }) => {
-      const result = await validateReportFile(join(CONFORMANCE_DIR, file), { registry });
+    async (file, { valid, codes, keys }) => {
+      // A vector that names a public key is an envelope to verify with it.
+      const trustedKeys = await loadTrustedKeys(
+        keys === undefined ? {} : { keyPath: join(CONFORMANCE_DIR, keys) },
+      );
+      const result = await validateReportFile(join(CONFORMANCE_DIR, file), {
+        registry,
+        unwrap: envelopeUnwrapper(trustedKeys),
+      });
       const actual = [...new Set(result.problems.map((problem) => problem.code))].sort();
       expect(actual).toEqual([...codes].sort());
       expect(result.valid).toBe(valid);

@@ -225,6 +225,16 @@ export async function scoreCommand(options: ScoreOptions, io: CommandIO): Promis
   if (options.maxTokens !== undefined) {
     elicitation.max_tokens = options.maxTokens;
   }
+  // Settings not passed are declared unrecorded: recorded completions often
+  // come without them, and the report must say so rather than guess.
+  const unrecorded = [
+    options.systemPrompt === undefined ? "system_prompt_digest" : undefined,
+    options.temperature === undefined ? "temperature" : undefined,
+    options.maxTokens === undefined ? "max_tokens" : undefined,
+  ].filter((name): name is string => name !== undefined);
+  if (unrecorded.length > 0) {
+    elicitation.unrecorded = unrecorded;
+  }
 
   const scorer = await buildScorer(options, io);
   const result = await scoreResponsesFile({
@@ -265,7 +275,7 @@ export async function scoreCommand(options: ScoreOptions, io: CommandIO): Promis
   ].filter((name): name is string => name !== undefined);
   if (missingSettings.length > 0) {
     warnings.push(
-      `the generation settings of the responses are unknown, so the report lacks fields the registry requires: pass ${missingSettings.join(", ")} with the values the responses were generated with`,
+      `the generation settings of the responses are unknown, so the report declares them unrecorded and its results are never directly comparable: pass ${missingSettings.join(", ")} with the values the responses were generated with`,
     );
   }
 

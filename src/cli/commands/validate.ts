@@ -6,6 +6,10 @@ import { metricsCommand } from "./metrics.js";
 
 export interface ValidateCommandOptions {
   json?: boolean;
+  /** Public key file that signed envelopes are verified with. */
+  key?: string;
+  /** Trusted-keys JSON file that signed envelopes are verified with. */
+  keys?: string;
   /** Registry folders; the bundled spec/registry when empty. */
   registry?: string[];
 }
@@ -30,6 +34,14 @@ export async function validateFiles(
   const { InputOutputError } = await import("../../errors.js");
   const { loadRegistry } = await import("../../spec/registry.js");
   const { validateReportFile } = await import("../../spec/validate.js");
+  const { loadTrustedKeys } = await import("../../report/sign/load.js");
+  const { envelopeUnwrapper } = await import("../../report/sign/unwrap.js");
+
+  const trustedKeys = await loadTrustedKeys({
+    ...(options.key === undefined ? {} : { keyPath: resolve(io.cwd, options.key) }),
+    ...(options.keys === undefined ? {} : { keysPath: resolve(io.cwd, options.keys) }),
+  });
+  const unwrap = envelopeUnwrapper(trustedKeys);
 
   const folders = options.registry ?? [];
   const registry = loadRegistry(
@@ -40,7 +52,7 @@ export async function validateFiles(
   for (const file of files) {
     const path = resolve(io.cwd, file);
     try {
-      const result = await validateReportFile(path, { registry });
+      const result = await validateReportFile(path, { registry, unwrap });
       outcomes.push({ ...result, path: file });
     } catch (error) {
       if (!(error instanceof InputOutputError)) {
@@ -93,6 +105,12 @@ function renderFile(result: FileValidationResult): string {
     lines.push(`  ${renderProblem(problem)}`);
     lines.push(`      hint: ${problem.hint}`);
   }
+  if (result.envelope !== undefined) {
+    const status = result.envelope.verified
+      ? `signature verified (signer ${result.envelope.signer ?? "unnamed"})`
+      : `signature NOT verified: ${result.envelope.reason ?? "no trusted key matched"}`;
+    lines.push(`  signed envelope (${result.envelope.payloadType}): ${status}`);
+  }
   if (result.report !== undefined) {
     const claimed = result.claimedTier === undefined ? "none" : String(result.claimedTier);
     lines.push(
@@ -130,6 +148,7 @@ function toJson(outcomes: (FileValidationResult | FileError)[], exitCode: number
         claimed_tier: outcome.claimedTier ?? null,
         reached_tier: outcome.reachedTier,
         assurance: outcome.assurance,
+        signature: outcome.envelope ?? null,
         upgrades: outcome.upgrades.map(({ from_version, to_version }) => ({
           from_version,
           to_version,
@@ -151,8 +170,10 @@ export const validateCommand: CommandModule = {
       .description(
         "Check report files against the Candor schema and rules; print each problem, the tier reached and the assurance level",
       )
-      .argument("<files...>", "report files (JSON)")
+      .argument("<files...>", "report files (JSON), bare or as signed DSSE envelopes")
       .option("--json", "print one JSON document covering every file instead of text")
+      .option("--key <file>", "public key (PEM) to verify signed envelopes with")
+      .option("--keys <file>", "trusted-keys JSON file to verify signed envelopes with")
       .option(
         "--registry <dir>",
         "folder of metric registry YAML files; repeat to merge folders (default: the registry shipped with Candor)",

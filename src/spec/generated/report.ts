@@ -602,7 +602,39 @@ export interface Elicitation {
    * Schema: greater than 0.
    */
   time_limit_seconds?: number;
+  /**
+   * Elicitation fields whose values the publisher does not know, for example when scoring
+   * completions someone else generated; a required field listed here satisfies the requirement with
+   * a warning, and results that list a field are never directly comparable on it.
+   *
+   * Schema: at most 20 items.
+   */
+  unrecorded?: ElicitationUnrecordedItem[];
 }
+
+export type ElicitationUnrecordedItem =
+  | "system_prompt_digest"
+  | "temperature"
+  | "top_p"
+  | "max_tokens"
+  | "reasoning"
+  | "tools"
+  | "scaffold"
+  | "max_steps"
+  | "time_limit_seconds";
+
+/** Every allowed value of {@link ElicitationUnrecordedItem}, in schema order. */
+export const ELICITATION_UNRECORDED_ITEM_VALUES: readonly ElicitationUnrecordedItem[] = [
+  "system_prompt_digest",
+  "temperature",
+  "top_p",
+  "max_tokens",
+  "reasoning",
+  "tools",
+  "scaffold",
+  "max_steps",
+  "time_limit_seconds",
+];
 
 /** How each response was scored. */
 export interface Scorer {
