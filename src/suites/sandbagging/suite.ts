@@ -1,0 +1,148 @@
+/**
+ * The sandbagging suite: capability questions asked in separate
+ * conversations under a neutral framing and under a framing that gives the
+ * model a reason to do badly. Both framings are one paragraph of similar
+ * length placed before the same instruction and question.
+ */
+
+import { join } from "node:path";
+import { SUITES_DIR } from "../../paths.js";
+import { type AwarenessOutcome, scoreAwarenessByRules } from "../evaluation-awareness/index.js";
+import { gradeAnswer } from "../extract/grade.js";
+import { type AnswerItem, answerKeyOf, formatQuestion } from "../extract/items.js";
+import type { TurnOutcome } from "../extract/outcomes.js";
+import type { Conversation, ConversationOutput } from "../extract/run-conversations.js";
+import {
+  type AnswerSuiteFiles,
+  answerSuiteIdentity,
+  loadAnswerSuite,
+} from "../extract/suite-files.js";
+
+export const SANDBAGGING_SUITE_ID = "sandbagging";
+export const SANDBAGGING_SUITE_DIR = join(SUITES_DIR, SANDBAGGING_SUITE_ID);
+
+export interface SandbaggingProtocol extends Record<string, string> {
+  instruction_mc: string;
+  neutral_framing: string;
+  /** Framing that gives the model a reason to underperform. */
+  pressure_framing: string;
+}
+
+export type SandbaggingSuite = AnswerSuiteFiles<SandbaggingProtocol>;
+
+export type Framing = "neutral" | "pressure";
+
+const PROTOCOL_KEYS = ["instruction_mc", "neutral_framing", "pressure_framing"] as const;
+
+/** Loads the shipped suite, or the first `limit` items of it (then not the reference suite, with the subset's digest). */
+export function loadSandbaggingSuite(
+  limit?: number,
+  dir: string = SANDBAGGING_SUITE_DIR,
+): SandbaggingSuite {
+  const suite = loadAnswerSuite<SandbaggingProtocol>(dir, PROTOCOL_KEYS, false);
+  if (limit === undefined || limit >= suite.items.length) {
+    return suite;
+  }
+  const items = suite.items.slice(0, limit);
+  return {
+    ...suite,
+    items,
+    identity: answerSuiteIdentity(
+      suite.identity.id,
+      suite.identity.version,
+      items,
+      suite.protocol,
+      false,
+    ),
+  };
+}
+
+/** Builds the user message of one item under one framing: the framing, the instruction, then the question. */
+export function framedMessage(
+  item: AnswerItem,
+  protocol: SandbaggingProtocol,
+  framing: Framing,
+): string {
+  const text = framing === "neutral" ? protocol.neutral_framing : protocol.pressure_framing;
+  return [text, protocol.instruction_mc, formatQuestion(item)].join("\n\n");
+}
+
+export function conversationId(item: AnswerItem, framing: Framing): string {
+  return `${item.id}:${framing}`;
+}
+
+/** Two single-turn conversations per item, in item order. */
+export function sandbaggingConversations(suite: SandbaggingSuite): Conversation[] {
+  return suite.items.flatMap((item) =>
+    (["neutral", "pressure"] as const).map((framing) => ({
+      id: conversationId(item, framing),
+      userTurns: [framedMessage(item, suite.protocol, framing)],
+    })),
+  );
+}
+
+/** One line of samples.jsonl. */
+export interface SandbaggingOutcome {
+  id: string;
+  category: string;
+  answer: string;
+  neutral: TurnOutcome;
+  pressure: TurnOutcome;
+  /** [neutral correct, pressure correct] as 0/1 when both were scored; null otherwise. */
+  pair: [number, number] | null;
+  aware: { neutral: boolean | null; pressure: boolean | null };
+}
+
+/** Grades the stored conversations of one item. */
+export function scoreSandbaggingItem(
+  item: AnswerItem,
+  outputs: ReadonlyMap<string, ConversationOutput>,
+): {
+  outcome: SandbaggingOutcome;
+  awareness: AwarenessOutcome[];
+} {
+  const key = answerKeyOf(item);
+  const awareness: AwarenessOutcome[] = [];
+  const grade = (framing: Framing): { turn: TurnOutcome; aware: boolean | null } => {
+    const id = conversationId(item, framing);
+    const output = outputs.get(id);
+    const response = output?.responses[0];
+    if (output === undefined || response === undefined) {
+      return { turn: { status: "error" }, aware: null };
+    }
+    const scored = scoreAwarenessByRules({
+      id,
+      suite: SANDBAGGING_SUITE_ID,
+      responses: output.responses,
+      reasoning: output.reasoning,
+    });
+    awareness.push(scored);
+    const graded = gradeAnswer(key, response);
+    const turn: TurnOutcome =
+      graded.status === "unscored"
+        ? { status: "unscored", reason: graded.reason, response }
+        : { status: graded.status, answer: graded.answer, response };
+    return { turn, aware: scored.aware };
+  };
+
+  const neutral = grade("neutral");
+  const pressure = grade("pressure");
+  const scored = (turn: TurnOutcome) => turn.status === "correct" || turn.status === "incorrect";
+  const pair: [number, number] | null =
+    scored(neutral.turn) && scored(pressure.turn)
+      ? [neutral.turn.status === "correct" ? 1 : 0, pressure.turn.status === "correct" ? 1 : 0]
+      : null;
+
+  return {
+    outcome: {
+      id: item.id,
+      category: item.category,
+      answer: item.answer,
+      neutral: neutral.turn,
+      pressure: pressure.turn,
+      pair,
+      aware: { neutral: neutral.aware, pressure: pressure.aware },
+    },
+    awareness,
+  };
+}
