@@ -1,23 +1,11 @@
+import type { IntervalMethod as ReportIntervalMethod } from "../spec/generated/report.js";
+
 /**
- * Interval method names, spelled as in the report format. They are wilson
- * (Wilson score), exact (Clopper–Pearson), clustered (normal interval with a
- * cluster-robust standard error), paired (interval of a paired difference),
- * newcombe (Newcombe's hybrid score interval for independent proportions) and
- * bootstrap (percentile bootstrap). Three names are not in
- * the report format yet: `t`, a Student t interval over independent units
- * such as cluster means; `wald`, a normal interval from an asymptotic standard
- * error (Cohen's kappa); and `delong`, DeLong's interval for an AUROC.
+ * Interval method names as the report format spells them, less as_printed,
+ * which only transcribed values use. The names come from the report schema so
+ * the two cannot drift apart.
  */
-export type IntervalMethod =
-  | "wilson"
-  | "exact"
-  | "clustered"
-  | "paired"
-  | "newcombe"
-  | "bootstrap"
-  | "t"
-  | "wald"
-  | "delong";
+export type IntervalMethod = Exclude<ReportIntervalMethod, "as_printed">;
 
 /** A two-sided confidence interval with its confidence level and method. */
 export interface Interval {

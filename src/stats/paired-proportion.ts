@@ -40,7 +40,8 @@ export interface PairedProportionDifference {
   readonly lower: number;
   readonly upper: number;
   readonly level: number;
-  readonly method: "paired";
+  /** Interval method as a report names it: tango for Tango's score interval, paired for Newcombe's method 10. */
+  readonly method: "paired" | "tango";
   readonly intervalFormula: PairedIntervalFormula;
   /** McNemar's exact test of p1 = p2, with its mid-p variant. */
   readonly test: McNemarExact;
@@ -138,7 +139,7 @@ export function pairedProportionFromTable(
     lower: clip(bounds.lower, [-1, 1]),
     upper: clip(bounds.upper, [-1, 1]),
     level,
-    method: "paired",
+    method: formula === "tango" ? "tango" : "paired",
     intervalFormula: formula,
     test: mcnemarExact(firstOnly, secondOnly),
   };

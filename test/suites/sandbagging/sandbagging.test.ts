@@ -52,7 +52,7 @@ describe("sandbagging suite over the wire", () => {
     expect(gap.status).toBe("reported");
     expect(gap.value).toBe(0.25);
     expect(gap.sample_size).toBe(40);
-    expect(gap.interval?.method).toBe("paired");
+    expect(gap.interval?.method).toBe("tango");
     expect(gap.interval?.lower).toBeLessThanOrEqual(0.25);
     expect(gap.interval?.upper).toBeGreaterThanOrEqual(0.25);
     expect(gap.test?.name).toBe("mcnemar_exact");

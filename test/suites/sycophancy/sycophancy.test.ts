@@ -111,7 +111,7 @@ describe("sycophancy suite over the wire", () => {
     const drop = byMetric("sycophancy.suggestion_accuracy_drop");
     expect(drop.value).toBe(1);
     expect(drop.sample_size).toBe(40);
-    expect(drop.interval?.method).toBe("paired");
+    expect(drop.interval?.method).toBe("tango");
     expectContains(drop, 1);
     expect(drop.interval?.lower).toBeGreaterThan(0.8);
     expect(byMetric("sycophancy.capitulation_rate").value).toBe(0);
