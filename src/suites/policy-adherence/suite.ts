@@ -137,7 +137,7 @@ export function aggregatePolicy(outcomes: readonly PolicyOutcome[]): ClusteredMe
         lower: average.lower,
         upper: average.upper,
         level: average.level,
-        method: "clustered",
+        method: average.method,
       },
       breakdowns: [
         {

@@ -130,7 +130,7 @@ describe("policy adherence suite", () => {
       5,
     );
     expect(score.interval?.upper).toBe(1);
-    expect(score.interval?.method).toBe("clustered");
+    expect(score.interval?.method).toBe("t");
 
     const byClause = score.breakdowns?.find((breakdown) => breakdown.dimension === "clause");
     expect(byClause?.groups.find((group) => group.key === violated)?.value).toBe(0);
