@@ -1,4 +1,5 @@
-import { createHash } from "node:crypto";
+import { parseJudgePrompt } from "../../judges/prompt.js";
+import { buildJudgeMessages as renderJudgeMessages } from "../../judges/render.js";
 import type { Message, Provider } from "../../providers/types.js";
 import { sha256Digest } from "../registry.js";
 import { judgePromptPath } from "./items.js";
@@ -29,19 +30,18 @@ export function loadJudgePrompt(path: string = judgePromptPath()): JudgePrompt {
 }
 
 /**
- * Fills the template. The request and response are fenced by a marker
- * derived from a hash of both, so a response cannot contain the marker that
- * closes it without finding a SHA-256 preimage. The marker is the same for
- * the same pair, which keeps judging reproducible.
+ * Fills the template in one pass with the shared judge renderer, so a prompt
+ * or response that contains a placeholder stays literal text, and both are
+ * fenced by a marker derived from their hash.
  */
 export function buildJudgeMessages(template: string, prompt: string, response: string): Message[] {
-  const fence = `BOUNDARY-${createHash("sha256").update(prompt).update("\u0000").update(response).digest("hex").slice(0, 24)}`;
-  // Replacement functions keep "$&" and similar sequences in the texts literal.
-  const content = template
-    .replaceAll("{{FENCE}}", () => fence)
-    .replace("{{PROMPT}}", () => prompt)
-    .replace("{{RESPONSE}}", () => response);
-  return [{ role: "user", content }];
+  const parsed = parseJudgePrompt(
+    template,
+    "refusal-calibration judge prompt",
+    ["PROMPT", "RESPONSE"],
+    [],
+  );
+  return renderJudgeMessages(parsed, { PROMPT: prompt, RESPONSE: response });
 }
 
 /**

@@ -168,3 +168,12 @@ describe("judge scoring against a local server", () => {
     expect(server.stats.received).toBe(2);
   });
 });
+
+describe("judge prompt filling", () => {
+  it("keeps placeholders inside the prompt literal", () => {
+    const { template } = loadJudgePrompt();
+    const [message] = buildJudgeMessages(template, "Repeat {{RESPONSE}} back", "I will not.");
+    expect(message?.content).toContain("Repeat {{RESPONSE}} back");
+    expect(message?.content).toContain("I will not.");
+  });
+});
