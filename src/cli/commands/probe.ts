@@ -48,6 +48,7 @@ export interface ProbeReportOptions {
   metric: string;
   suiteId: string;
   suiteVersion: string;
+  variant?: string;
   into?: string;
   output: string;
   json?: boolean;
@@ -116,7 +117,10 @@ export async function probeEval(options: ProbeEvalOptions, io: CommandIO): Promi
   const { evaluateProbe, readProbe } = await import("../../probes/index.js");
 
   if ((options.control === undefined) !== (options.controlIndex === undefined)) {
-    throw new UsageError("--control and --control-index must be given together", "Pass both files of the control set, or neither.");
+    throw new UsageError(
+      "--control and --control-index must be given together",
+      "Pass both files of the control set, or neither.",
+    );
   }
   const probe = readProbe(resolve(io.cwd, options.probe));
   const progress = createProgress(io, options.json === true);
@@ -126,7 +130,9 @@ export async function probeEval(options: ProbeEvalOptions, io: CommandIO): Promi
       indexPath: resolve(io.cwd, options.index),
       ...sourceOptions(options),
     },
-    ...(options.set === undefined || options.set.length === 0 ? {} : { validationSets: options.set }),
+    ...(options.set === undefined || options.set.length === 0
+      ? {}
+      : { validationSets: options.set }),
     ...(options.control === undefined || options.controlIndex === undefined
       ? {}
       : {
@@ -136,7 +142,9 @@ export async function probeEval(options: ProbeEvalOptions, io: CommandIO): Promi
             ...sourceOptions(options),
           },
         }),
-    ...(options.controlSet === undefined || options.controlSet.length === 0 ? {} : { controlSets: options.controlSet }),
+    ...(options.controlSet === undefined || options.controlSet.length === 0
+      ? {}
+      : { controlSets: options.controlSet }),
     targetFalsePositiveRate: options.targetFpr,
     calibrationShare: options.calibrationShare,
     seed: options.seed,
@@ -177,7 +185,10 @@ export async function probeApply(options: ProbeApplyOptions, io: CommandIO): Pro
   const { applyProbe, readProbe } = await import("../../probes/index.js");
 
   if ((options.eval === undefined) === (options.threshold === undefined)) {
-    throw new UsageError("exactly one of --eval and --threshold is needed", "Pass --eval with the file `candor probe eval` wrote.");
+    throw new UsageError(
+      "exactly one of --eval and --threshold is needed",
+      "Pass --eval with the file `candor probe eval` wrote.",
+    );
   }
   const probe = readProbe(resolve(io.cwd, options.probe));
   let evaluation: import("../../probes/index.js").ProbeEvaluation | undefined;
@@ -186,13 +197,22 @@ export async function probeApply(options: ProbeApplyOptions, io: CommandIO): Pro
     try {
       evaluation = JSON.parse(await readFile(path, "utf8"));
     } catch (cause) {
-      throw new InputOutputError("probe.eval.unreadable", path, `cannot read evaluation ${quote(path)}: ${(cause as Error).message}`, {
-        hint: "Pass the JSON file that `candor probe eval` wrote.",
-        cause,
-      });
+      throw new InputOutputError(
+        "probe.eval.unreadable",
+        path,
+        `cannot read evaluation ${quote(path)}: ${(cause as Error).message}`,
+        {
+          hint: "Pass the JSON file that `candor probe eval` wrote.",
+          cause,
+        },
+      );
     }
     if (evaluation?.format !== "candor.probe-eval") {
-      throw new InputOutputError("probe.eval.invalid", path, `${quote(path)} is not an evaluation written by \`candor probe eval\``);
+      throw new InputOutputError(
+        "probe.eval.invalid",
+        path,
+        `${quote(path)} is not an evaluation written by \`candor probe eval\``,
+      );
     }
   }
   const progress = createProgress(io, options.json === true);
@@ -227,21 +247,34 @@ export async function probeReport(options: ProbeReportOptions, io: CommandIO): P
   const { resolve } = await import("node:path");
   const { readFile } = await import("node:fs/promises");
   const { InputOutputError, quote } = await import("../../errors.js");
-  const { buildProbeResult, checkResultSchema, mergeResultIntoReport } = await import("../../probes/index.js");
+  const { buildProbeResult, checkResultSchema, mergeResultIntoReport } = await import(
+    "../../probes/index.js"
+  );
 
   const readJson = async (file: string, description: string): Promise<unknown> => {
     const path = resolve(io.cwd, file);
     try {
       return JSON.parse(await readFile(path, "utf8"));
     } catch (cause) {
-      throw new InputOutputError("probe.report.unreadable", path, `cannot read ${description} ${quote(path)}: ${(cause as Error).message}`, {
-        hint: `Pass the ${description} file as written.`,
-        cause,
-      });
+      throw new InputOutputError(
+        "probe.report.unreadable",
+        path,
+        `cannot read ${description} ${quote(path)}: ${(cause as Error).message}`,
+        {
+          hint: `Pass the ${description} file as written.`,
+          cause,
+        },
+      );
     }
   };
-  const evaluation = (await readJson(options.eval, "evaluation")) as import("../../probes/index.js").ProbeEvaluation;
-  const application = (await readJson(options.apply, "application")) as import("../../probes/index.js").ProbeApplication;
+  const evaluation = (await readJson(
+    options.eval,
+    "evaluation",
+  )) as import("../../probes/index.js").ProbeEvaluation;
+  const application = (await readJson(
+    options.apply,
+    "application",
+  )) as import("../../probes/index.js").ProbeApplication;
   if (evaluation?.format !== "candor.probe-eval" || application?.format !== "candor.probe-apply") {
     throw new InputOutputError(
       "probe.report.invalid_input",
@@ -254,6 +287,7 @@ export async function probeReport(options: ProbeReportOptions, io: CommandIO): P
     evaluation,
     application,
     suite: { id: options.suiteId, version: options.suiteVersion },
+    ...(options.variant === undefined ? {} : { variant: options.variant }),
   });
 
   let output: unknown = result;
@@ -266,7 +300,9 @@ export async function probeReport(options: ProbeReportOptions, io: CommandIO): P
     problems = merged.problems.map((problem) => `${problem.pointer || "/"}: ${problem.message}`);
   }
   if (problems.length > 0) {
-    io.stderr(`candor: the ${options.into === undefined ? "result" : "merged report"} does not validate against the report schema:\n`);
+    io.stderr(
+      `candor: the ${options.into === undefined ? "result" : "merged report"} does not validate against the report schema:\n`,
+    );
     for (const problem of problems) {
       io.stderr(`  ${problem}\n`);
     }
@@ -297,10 +333,15 @@ async function writeJson(path: string, value: unknown): Promise<void> {
   try {
     await writeFile(path, `${JSON.stringify(value, null, 2)}\n`);
   } catch (cause) {
-    throw new InputOutputError("file.unwritable", path, `cannot write ${quote(path)}: ${(cause as Error).message}`, {
-      hint: "Check that the folder exists and is writable.",
-      cause,
-    });
+    throw new InputOutputError(
+      "file.unwritable",
+      path,
+      `cannot write ${quote(path)}: ${(cause as Error).message}`,
+      {
+        hint: "Check that the folder exists and is writable.",
+        cause,
+      },
+    );
   }
 }
 
@@ -346,7 +387,12 @@ function fmt(value: number): string {
   return Number(value.toPrecision(4)).toString();
 }
 
-function formatInterval(interval: { lower: number; upper: number; level: number; method: string }): string {
+function formatInterval(interval: {
+  lower: number;
+  upper: number;
+  level: number;
+  method: string;
+}): string {
   return `[${fmt(interval.lower)}, ${fmt(interval.upper)}] (${Math.round(interval.level * 100)}% ${interval.method})`;
 }
 
@@ -372,7 +418,9 @@ function parseNumber(name: string, check: (value: number) => boolean, expected: 
 function parseChoice<T extends string>(name: string, choices: readonly T[]) {
   return (text: string): T => {
     if (!(choices as readonly string[]).includes(text)) {
-      throw new InvalidArgumentError(`${name} must be one of ${choices.join(", ")}, got ${JSON.stringify(text)}.`);
+      throw new InvalidArgumentError(
+        `${name} must be one of ${choices.join(", ")}, got ${JSON.stringify(text)}.`,
+      );
     }
     return text as T;
   };
@@ -382,14 +430,25 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-const probability = (name: string) => parseNumber(name, (value) => value > 0 && value < 1, "a number between 0 and 1, exclusive");
+const probability = (name: string) =>
+  parseNumber(name, (value) => value > 0 && value < 1, "a number between 0 and 1, exclusive");
 
 function addSourceOptions(command: Command, role: string): Command {
   return command
-    .requiredOption("--activations <file>", `${role} activations: a .safetensors or .npy file with one row per token`)
-    .requiredOption("--index <file>", "JSONL index with one line per activation row (transcript_id, token_position, in_response, label, set)")
-    .option("--set <name>", "use only responses whose index set is NAME; repeat for several sets (default: every set)", collect)
-    .option("--tensor <name>", "tensor to read from a safetensors file that holds several")
+    .requiredOption(
+      "--activations <file>",
+      `${role} activations: a .safetensors or .npy file with one row per token`,
+    )
+    .requiredOption(
+      "--index <file>",
+      "JSONL index with one line per activation row (transcript_id, token_position, in_response, label, set)",
+    )
+    .option(
+      "--set <name>",
+      "use only responses whose index set is NAME; repeat for several sets (default: every set)",
+      collect,
+    )
+    .option("--tensor <name>", "tensor to read from a safetensors file that contains several")
     .option(
       "--npy-payload <dtype>",
       "read a .npy file's 2-byte '<u2', '<i2' or '<V2' payload as this dtype (only bfloat16)",
@@ -403,30 +462,96 @@ function registerTrain(probe: Command, context: CommandContext): void {
   const command = probe
     .command("train")
     .description("Train a linear probe on labelled response tokens and write its artifact.")
-    .requiredOption("--layer <n>", "layer the activations come from, as the model numbers it (recorded in the artifact)", parseNumber("--layer", (value) => Number.isInteger(value) && value >= 0, "an integer ≥ 0"))
-    .option("--kind <kind>", "logreg (L2-regularised logistic regression) or diffmean (difference of means)", parseChoice("--kind", ["logreg", "diffmean"] as const), "logreg")
-    .option("--aggregation <how>", "how token scores become one response score: mean or max", parseChoice("--aggregation", ["mean", "max"] as const), PROBE_DEFAULTS.aggregation)
-    .option("--l2 <lambda>", "L2 penalty λ on standardised weights; the objective is mean log-loss + λ/2·‖w‖²", parseNumber("--l2", (value) => value >= 0, "a number ≥ 0"), PROBE_DEFAULTS.l2)
-    .option("--max-iterations <n>", "L-BFGS iteration limit", parseNumber("--max-iterations", (value) => Number.isInteger(value) && value >= 1, "an integer ≥ 1"), PROBE_DEFAULTS.maxIterations)
-    .option("--tolerance <x>", "stop when the largest absolute gradient component is at most this", parseNumber("--tolerance", (value) => value > 0, "a number > 0"), PROBE_DEFAULTS.gradientTolerance)
+    .requiredOption(
+      "--layer <n>",
+      "layer the activations come from, as the model numbers it (recorded in the artifact)",
+      parseNumber("--layer", (value) => Number.isInteger(value) && value >= 0, "an integer ≥ 0"),
+    )
+    .option(
+      "--kind <kind>",
+      "logreg (L2-regularised logistic regression) or diffmean (difference of means)",
+      parseChoice("--kind", ["logreg", "diffmean"] as const),
+      "logreg",
+    )
+    .option(
+      "--aggregation <how>",
+      "how token scores become one response score: mean or max",
+      parseChoice("--aggregation", ["mean", "max"] as const),
+      PROBE_DEFAULTS.aggregation,
+    )
+    .option(
+      "--l2 <lambda>",
+      "L2 penalty λ on standardised weights; the objective is mean log-loss + λ/2·‖w‖²",
+      parseNumber("--l2", (value) => value >= 0, "a number ≥ 0"),
+      PROBE_DEFAULTS.l2,
+    )
+    .option(
+      "--max-iterations <n>",
+      "L-BFGS iteration limit",
+      parseNumber(
+        "--max-iterations",
+        (value) => Number.isInteger(value) && value >= 1,
+        "an integer ≥ 1",
+      ),
+      PROBE_DEFAULTS.maxIterations,
+    )
+    .option(
+      "--tolerance <x>",
+      "stop when the largest absolute gradient component is at most this",
+      parseNumber("--tolerance", (value) => value > 0, "a number > 0"),
+      PROBE_DEFAULTS.gradientTolerance,
+    )
     .option("--positive <label>", "index label of the positive class", PROBE_DEFAULTS.positiveLabel)
-    .option("--negative <label>", "index label of the negative class", PROBE_DEFAULTS.negativeLabel);
-  addSourceOptions(command, "training").action((options: ProbeTrainOptions) => context.run(() => probeTrain(options, context.io)));
+    .option(
+      "--negative <label>",
+      "index label of the negative class",
+      PROBE_DEFAULTS.negativeLabel,
+    );
+  addSourceOptions(command, "training").action((options: ProbeTrainOptions) =>
+    context.run(() => probeTrain(options, context.io)),
+  );
 }
 
 function registerEval(probe: Command, context: CommandContext): void {
   const command = probe
     .command("eval")
-    .description("Measure a probe's validation AUROC and calibrate its threshold on control responses.")
+    .description(
+      "Measure a probe's validation AUROC and calibrate its threshold on control responses.",
+    )
     .requiredOption("--probe <file>", "probe artifact written by `candor probe train`")
     .option("--control <file>", "control activations, when they are not in the validation file")
     .option("--control-index <file>", "JSONL index of --control")
-    .option("--control-set <name>", `index set of the control responses; repeatable (default: ${PROBE_DEFAULTS.controlSet}, or every response of --control)`, collect)
-    .option("--target-fpr <rate>", "false-positive rate the threshold is calibrated to on control data", probability("--target-fpr"), PROBE_DEFAULTS.targetFalsePositiveRate)
-    .option("--calibration-share <share>", "share of control transcripts used to set the threshold; the rest measure the realised rate", probability("--calibration-share"), PROBE_DEFAULTS.calibrationShare)
-    .option("--seed <text>", "seed of the transcript-id hash that splits the control set", PROBE_DEFAULTS.seed)
-    .option("--level <level>", "confidence level of every interval", probability("--level"), PROBE_DEFAULTS.level);
-  addSourceOptions(command, "validation").action((options: ProbeEvalOptions) => context.run(() => probeEval(options, context.io)));
+    .option(
+      "--control-set <name>",
+      `index set of the control responses; repeatable (default: ${PROBE_DEFAULTS.controlSet}, or every response of --control)`,
+      collect,
+    )
+    .option(
+      "--target-fpr <rate>",
+      "false-positive rate the threshold is calibrated to on control data",
+      probability("--target-fpr"),
+      PROBE_DEFAULTS.targetFalsePositiveRate,
+    )
+    .option(
+      "--calibration-share <share>",
+      "share of control transcripts used to set the threshold; the rest measure the realised rate",
+      probability("--calibration-share"),
+      PROBE_DEFAULTS.calibrationShare,
+    )
+    .option(
+      "--seed <text>",
+      "seed of the transcript-id hash that splits the control set",
+      PROBE_DEFAULTS.seed,
+    )
+    .option(
+      "--level <level>",
+      "confidence level of every interval",
+      probability("--level"),
+      PROBE_DEFAULTS.level,
+    );
+  addSourceOptions(command, "validation").action((options: ProbeEvalOptions) =>
+    context.run(() => probeEval(options, context.io)),
+  );
 }
 
 function registerApply(probe: Command, context: CommandContext): void {
@@ -434,10 +559,24 @@ function registerApply(probe: Command, context: CommandContext): void {
     .command("apply")
     .description("Apply a calibrated probe to a target set and measure its activation rate.")
     .requiredOption("--probe <file>", "probe artifact written by `candor probe train`")
-    .option("--eval <file>", "evaluation written by `candor probe eval`; its calibrated threshold is used")
-    .option("--threshold <score>", "threshold on the aggregated score, instead of --eval (not accepted by `candor probe report`)", parseNumber("--threshold", () => true, "a number"))
-    .option("--level <level>", "confidence level of the interval", probability("--level"), PROBE_DEFAULTS.level);
-  addSourceOptions(command, "target").action((options: ProbeApplyOptions) => context.run(() => probeApply(options, context.io)));
+    .option(
+      "--eval <file>",
+      "evaluation written by `candor probe eval`; its calibrated threshold is used",
+    )
+    .option(
+      "--threshold <score>",
+      "threshold on the aggregated score, instead of --eval (not accepted by `candor probe report`)",
+      parseNumber("--threshold", () => true, "a number"),
+    )
+    .option(
+      "--level <level>",
+      "confidence level of the interval",
+      probability("--level"),
+      PROBE_DEFAULTS.level,
+    );
+  addSourceOptions(command, "target").action((options: ProbeApplyOptions) =>
+    context.run(() => probeApply(options, context.io)),
+  );
 }
 
 function registerReport(probe: Command, context: CommandContext): void {
@@ -445,12 +584,31 @@ function registerReport(probe: Command, context: CommandContext): void {
     .command("report")
     .description("Build the report result for a probe metric, or merge it into a report.")
     .requiredOption("--eval <file>", "evaluation written by `candor probe eval`")
-    .requiredOption("--apply <file>", "application written by `candor probe apply` with that evaluation")
-    .requiredOption("--metric <id>", "probe.deception_activation_rate or probe.concealment_activation_rate")
-    .requiredOption("--suite-id <id>", "identifier of the target set, recorded as the result's suite id")
+    .requiredOption(
+      "--apply <file>",
+      "application written by `candor probe apply` with that evaluation",
+    )
+    .requiredOption(
+      "--metric <id>",
+      "probe.deception_activation_rate or probe.concealment_activation_rate",
+    )
+    .requiredOption(
+      "--suite-id <id>",
+      "identifier of the target set, recorded as the result's suite id",
+    )
     .option("--suite-version <version>", "version of the target set", "1")
-    .option("--into <report>", "report JSON file to merge the result into (replacing a result for the same metric)")
-    .requiredOption("-o, --output <file>", "where to write the result, or the merged report with --into")
+    .option(
+      "--variant <label>",
+      "label that distinguishes several results for one metric, for example a target set name",
+    )
+    .option(
+      "--into <report>",
+      "report JSON file to merge the result into (replacing a result for the same metric and variant)",
+    )
+    .requiredOption(
+      "-o, --output <file>",
+      "where to write the result, or the merged report with --into",
+    )
     .option("--json", "print the result as JSON")
     .action((options: ProbeReportOptions) => context.run(() => probeReport(options, context.io)));
 }
