@@ -102,7 +102,9 @@ export async function collectResponses<Item extends SuiteItem>(
         elicitation: { ...describeElicitation(generation) },
         settings: { pass: "model" },
       },
-      options.resume === true ? "resume" : "create",
+      // A run stopped before this part started has no store for it yet, so a
+      // resume creates one instead of failing.
+      options.resume === true ? "resume_or_create" : "create",
     );
   }
 

@@ -41,3 +41,45 @@ export function computeReachedTier(
   }
   return reached;
 }
+
+/** A stable metric that keeps a report from reaching its claimed tier. */
+export interface TierGap {
+  metric: string;
+  /** Status of its result; undefined when no result names the metric. */
+  status: string | undefined;
+  /** Index of that result in `results`, when there is one. */
+  index: number | undefined;
+}
+
+/**
+ * Lists the stable metrics of tiers 1 to `tier` that have no reported result
+ * accepted by `counts`, in registry order: what stands between a report and
+ * the tier it claims.
+ */
+export function tierGaps(
+  results: unknown,
+  registry: Registry,
+  tier: number,
+  counts: (index: number) => boolean = () => true,
+): TierGap[] {
+  const entries = Array.isArray(results) ? results : [];
+  const gaps: TierGap[] = [];
+  for (const metric of registry.requiredForTier(tier)) {
+    // Variants give a metric several results; one reported result suffices.
+    const indexes = entries.flatMap((result, index) =>
+      isPlainObject(result) && result.metric === metric.id ? [index] : [],
+    );
+    const reported = indexes.some(
+      (index) => (entries[index] as { status?: unknown }).status === "reported" && counts(index),
+    );
+    if (reported) {
+      continue;
+    }
+    const first = indexes[0];
+    const result: unknown = first === undefined ? undefined : entries[first];
+    const status =
+      isPlainObject(result) && typeof result.status === "string" ? result.status : undefined;
+    gaps.push({ metric: metric.id, status, index: first });
+  }
+  return gaps;
+}

@@ -21,7 +21,7 @@ import type { Registry } from "./registry.js";
 import { severityOf } from "./rules.js";
 import { checkReportSchema } from "./schema.js";
 import { parseVersion } from "./semver.js";
-import { computeReachedTier } from "./tiers.js";
+import { computeReachedTier, type TierGap, tierGaps } from "./tiers.js";
 import {
   type AppliedTransform,
   loadTransforms,
@@ -64,6 +64,8 @@ export interface ValidationResult {
   claimedTier: number | undefined;
   /** Tier the report reaches (see computeReachedTier); 0 when none. */
   reachedTier: number;
+  /** Stable metrics of the claimed tier and below without a reported result; empty when the claim is met. */
+  tierGaps: TierGap[];
   assurance: AssuranceLevel;
   /** candor_version as written, before any upgrade. */
   candorVersion: string | undefined;
@@ -260,6 +262,18 @@ function finish(
           (index) => !resultsWithErrors.has(index),
         );
 
+  // What keeps the report below its claimed tier, so a reader sees which
+  // disclosures are missing rather than only a lower number.
+  const gaps =
+    unsupported || !isPlainObject(report) || claimedTier === undefined || reachedTier >= claimedTier
+      ? []
+      : tierGaps(
+          report.results,
+          options.registry,
+          claimedTier,
+          (index) => !resultsWithErrors.has(index),
+        );
+
   const assuranceInput: Parameters<typeof computeAssurance>[1] = {};
   if (options.signature !== undefined) {
     assuranceInput.signature = options.signature;
@@ -272,6 +286,7 @@ function finish(
     problems,
     claimedTier,
     reachedTier,
+    tierGaps: gaps,
     assurance: unsupported ? "self_reported" : computeAssurance(report, assuranceInput),
     candorVersion: analysis.candorVersion,
     upgrades: analysis.upgrades,
@@ -285,6 +300,7 @@ function invalidDocument(problem: Problem): ValidationResult {
     problems: [problem],
     claimedTier: undefined,
     reachedTier: 0,
+    tierGaps: [],
     assurance: "self_reported",
     candorVersion: undefined,
     upgrades: [],

@@ -68,3 +68,23 @@ describe("candor validate on envelopes", () => {
     expect(io.out()).toContain("envelope.invalid");
   });
 });
+
+describe("candor validate tier gaps", () => {
+  it("names the metrics keeping a report below its claimed tier", async () => {
+    const file = join(SPEC_DIR, "conformance", "valid", "documentation-not-disclosed.json");
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    const io = bufferIO();
+    expect(await main(["validate", file, "--json"], io)).toBe(0);
+    const result = JSON.parse(io.out()).files[0];
+    expect(result.reached_tier).toBe(0);
+    const undisclosed = report.results
+      .filter((entry: { status: string }) => entry.status === "not_disclosed")
+      .map((entry: { metric: string }) => entry.metric);
+    const gaps = result.tier_gaps.map((gap: { metric: string }) => gap.metric);
+    expect(gaps.length).toBeGreaterThan(0);
+    for (const gap of result.tier_gaps) {
+      expect(undisclosed).toContain(gap.metric);
+      expect(gap.status).toBe("not_disclosed");
+    }
+  });
+});

@@ -116,6 +116,13 @@ function renderFile(result: FileValidationResult): string {
     lines.push(
       `  claimed tier ${claimed}, reached tier ${result.reachedTier}, assurance ${result.assurance}`,
     );
+    if (result.tierGaps.length > 0) {
+      const gaps = result.tierGaps.map(
+        (gap) =>
+          `${gap.metric} (${gap.status ?? "missing"}${gap.status === "reported" ? " with errors" : ""})`,
+      );
+      lines.push(`  not reported for tier ${claimed}: ${gaps.join(", ")}`);
+    }
   }
   for (const upgrade of result.upgrades) {
     lines.push(`  upgraded from ${upgrade.from_version} to ${upgrade.to_version} on load`);
@@ -147,6 +154,10 @@ function toJson(outcomes: (FileValidationResult | FileError)[], exitCode: number
         candor_version: outcome.candorVersion ?? null,
         claimed_tier: outcome.claimedTier ?? null,
         reached_tier: outcome.reachedTier,
+        tier_gaps: outcome.tierGaps.map(({ metric, status }) => ({
+          metric,
+          status: status ?? "missing",
+        })),
         assurance: outcome.assurance,
         signature: outcome.envelope ?? null,
         upgrades: outcome.upgrades.map(({ from_version, to_version }) => ({

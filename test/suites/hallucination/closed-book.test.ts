@@ -430,5 +430,14 @@ describe("closed-book hallucination suite", () => {
     const correct = resultOf(second.report, "hallucination.correct_rate");
     expect(correct.sample_size).toBe(items.length);
     expect(correct.value).toBe(1);
+
+    // A part that never started has no store yet; resuming it starts it.
+    const third = await runHallucination({
+      ...options,
+      parts: ["closed_book", "open_ended"] as const,
+      resume: true,
+    });
+    expect(third.aborted).toBe(false);
+    expect(existsSync(join(folder.dir, "report.json"))).toBe(true);
   });
 });
