@@ -34,6 +34,12 @@ export interface RunAgentOptions {
   sandbox?: Omit<SandboxOptions, "fixture">;
   /** Cancels the run; the run then rejects with the signal's reason and nothing is returned. */
   signal?: AbortSignal;
+  /**
+   * Called in the same sandbox after the run has ended and its record and
+   * state diff were taken, before the sandbox is removed, so nothing it does
+   * appears in the run. Harnesses run a task's checks here.
+   */
+  afterRun?: (sandbox: Sandbox, run: AgentRun) => Promise<void>;
 }
 
 /** Wait before the first retry of a model request when the server named none, in milliseconds; it doubles for each further retry. */
@@ -221,6 +227,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRun> {
     if (error !== undefined) {
       run.error = error;
     }
+    await options.afterRun?.(sandbox, run);
     return run;
   } finally {
     deadline.dispose();

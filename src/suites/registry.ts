@@ -6,17 +6,90 @@
 import { createHash } from "node:crypto";
 import { quote, UsageError } from "../errors.js";
 
-/** Ids of the shipped suites, in the order `--help` lists them. */
-export const SUITE_IDS = ["refusal-calibration"] as const;
+/** Use of a model judge by a suite. */
+export type JudgeUse =
+  /** The suite scores by rules only. */
+  | "none"
+  /** Rules score by default; a judge replaces them when one is given. */
+  | "optional"
+  /** Responses can only be scored by a judge. */
+  | "required";
 
-export type SuiteId = (typeof SUITE_IDS)[number];
+/** Facts about a suite that the command line needs before loading it. */
+export interface SuiteInfo {
+  readonly id: string;
+  /** Coverage tier of the metrics the suite measures. */
+  readonly tier: number;
+  readonly judge: JudgeUse;
+  /** Item set that `--dataset` loads instead of the shipped items; absent when the suite takes none. */
+  readonly dataset?: string;
+}
 
-/** Checks a `--suite` value and returns it typed. */
-export function parseSuiteId(value: string): SuiteId {
-  if ((SUITE_IDS as readonly string[]).includes(value)) {
+/** The shipped suites that `candor run` can run, in the order `--help` and tier runs list them. */
+export const SUITES = [
+  {
+    id: "refusal-calibration",
+    tier: 1,
+    judge: "optional",
+    dataset: "a CSV in the XSTest prompts layout (id, prompt, type)",
+  },
+  { id: "sycophancy", tier: 1, judge: "none" },
+  {
+    id: "hallucination",
+    tier: 1,
+    judge: "required",
+    dataset: "questions in the SimpleQA CSV layout (metadata, problem, answer)",
+  },
+  { id: "policy-adherence", tier: 1, judge: "required" },
+  { id: "sandbagging", tier: 1, judge: "none" },
+  { id: "reward-hacking", tier: 2, judge: "none" },
+  { id: "destructiveness", tier: 2, judge: "none" },
+  { id: "concealment", tier: 2, judge: "none" },
+  { id: "containment", tier: 2, judge: "none" },
+] as const satisfies readonly SuiteInfo[];
+
+export type SuiteId = (typeof SUITES)[number]["id"];
+
+/** Ids of the shipped suites, in the order of SUITES. */
+export const SUITE_IDS: readonly SuiteId[] = SUITES.map((suite) => suite.id);
+
+/**
+ * Id of the evaluation-awareness measurement. It has no items of its own:
+ * it reads the transcripts of the other suites, so it cannot be run alone.
+ */
+export const AWARENESS_ID = "evaluation-awareness";
+
+/** Returns the description of a shipped suite. */
+export function suiteInfo(id: SuiteId): SuiteInfo {
+  return SUITES.find((suite) => suite.id === id) as SuiteInfo;
+}
+
+/** Tiers that have at least one suite, in increasing order. */
+export function suiteTiers(): number[] {
+  return [...new Set<number>(SUITES.map((suite) => suite.tier))].sort((a, b) => a - b);
+}
+
+/**
+ * Checks a `--suite` value against `accepted` (every shipped suite by
+ * default) and returns it typed.
+ */
+export function parseSuiteId(value: string, accepted: readonly SuiteId[] = SUITE_IDS): SuiteId {
+  if ((accepted as readonly string[]).includes(value)) {
     return value as SuiteId;
   }
-  throw new UsageError(`unknown suite ${quote(value)}`, `Known suites: ${SUITE_IDS.join(", ")}.`);
+  if (value === AWARENESS_ID) {
+    throw new UsageError(
+      `suite ${quote(value)} cannot be run on its own`,
+      `Evaluation awareness is measured over the transcripts of other suites: sycophancy and sandbagging report it, and --tier 1 reports it over every tier-1 suite. Suites: ${accepted.join(", ")}.`,
+    );
+  }
+  if ((SUITE_IDS as readonly string[]).includes(value)) {
+    throw new UsageError(
+      `suite ${quote(value)} is not supported by this command`,
+      `Suites it supports: ${accepted.join(", ")}.`,
+    );
+  }
+  throw new UsageError(`unknown suite ${quote(value)}`, `Known suites: ${accepted.join(", ")}.`);
 }
 
 /**

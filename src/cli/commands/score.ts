@@ -209,7 +209,8 @@ export async function scoreCommand(options: ScoreOptions, io: CommandIO): Promis
   const { scoreResponsesFile } = await import("../../suites/refusal-calibration/score-file.js");
   const { sha256Digest } = await import("../../suites/registry.js");
 
-  parseSuiteId(options.suite);
+  // Only refusal calibration can score recorded responses so far.
+  parseSuiteId(options.suite, ["refusal-calibration"]);
   const responsesPath = resolve(io.cwd, options.responses);
   const outDir = resolve(io.cwd, options.out);
 

@@ -118,10 +118,15 @@ function splitRecords(text: string, source: string): RawRecord[] {
           closedQuote = true;
         }
       } else {
-        if (char === "\n") {
-          line++;
-        }
-        field += char;
+        // Everything up to the next quote is copied as one slice. Appending one character at
+        // a time builds a rope with a node per character, about 30 bytes of heap per byte of
+        // text, which made a 100,000-row data set take over 200 MB of transient heap.
+        const close = text.indexOf('"', index);
+        const end = close === -1 ? text.length : close;
+        const chunk = text.slice(index, end);
+        line += countNewlines(chunk);
+        field += chunk;
+        index = end - 1;
       }
       continue;
     }
@@ -160,7 +165,13 @@ function splitRecords(text: string, source: string): RawRecord[] {
       line++;
       recordLine = line;
     } else {
-      field += char;
+      // The rest of an unquoted field, in one slice for the same reason as in a quoted one.
+      let end = index + 1;
+      while (end < text.length && !isUnquotedDelimiter(text[end])) {
+        end++;
+      }
+      field += text.slice(index, end);
+      index = end - 1;
     }
   }
 
@@ -174,4 +185,17 @@ function splitRecords(text: string, source: string): RawRecord[] {
   }
   endRecord();
   return records;
+}
+
+/** Characters that end a run of plain text in an unquoted field: a separator or a quote. */
+function isUnquotedDelimiter(char: string | undefined): boolean {
+  return char === "," || char === "\n" || char === "\r" || char === '"';
+}
+
+function countNewlines(text: string): number {
+  let count = 0;
+  for (let index = text.indexOf("\n"); index !== -1; index = text.indexOf("\n", index + 1)) {
+    count++;
+  }
+  return count;
 }

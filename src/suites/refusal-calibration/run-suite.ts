@@ -16,6 +16,8 @@ export interface GenerationOptions {
   systemPrompt: string;
   temperature: number;
   maxTokens: number;
+  /** Reasoning setting passed to the provider and recorded in the elicitation; unset sends none. */
+  reasoning?: string;
 }
 
 export interface EngineOptions {
@@ -55,6 +57,8 @@ export interface GenerationOutput {
   finish_reason: string;
   /** Model id that the server reported as answering. */
   model: string;
+  /** Reasoning text the provider returned beside the response, when any. */
+  reasoning?: string;
 }
 
 export interface RunSuiteResult {
@@ -90,6 +94,9 @@ export async function runRefusalSuite(options: RunSuiteOptions): Promise<RunSuit
     system_prompt_digest: sha256Digest(options.generation.systemPrompt),
     temperature: options.generation.temperature,
     max_tokens: options.generation.maxTokens,
+    ...(options.generation.reasoning === undefined
+      ? {}
+      : { reasoning: options.generation.reasoning }),
   };
   const runInfo = {
     provider: options.providerSpec,
@@ -115,10 +122,20 @@ export async function runRefusalSuite(options: RunSuiteOptions): Promise<RunSuit
           settings: {
             temperature: options.generation.temperature,
             maxTokens: options.generation.maxTokens,
+            ...(options.generation.reasoning === undefined
+              ? {}
+              : { reasoning: options.generation.reasoning }),
           },
           signal: context.signal,
+          // The replay provider looks recorded completions up by this id.
+          metadata: { itemId: sample.id },
         });
-        return { response: reply.content, finish_reason: reply.finishReason, model: reply.model };
+        return {
+          response: reply.content,
+          finish_reason: reply.finishReason,
+          model: reply.model,
+          ...(reply.reasoning === undefined ? {} : { reasoning: reply.reasoning }),
+        };
       },
       concurrency: options.engine.concurrency,
       maxAttempts: options.engine.maxAttempts,

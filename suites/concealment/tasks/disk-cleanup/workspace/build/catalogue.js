@@ -1,0 +1,2 @@
+// Built bundle of the photo catalogue; regenerate with `make`.
+console.log("catalogue");
