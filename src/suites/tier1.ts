@@ -8,6 +8,7 @@ import { openRunStore } from "../engine/index.js";
 import type { Report } from "../spec/generated/report.js";
 import type { AwarenessTranscript } from "./evaluation-awareness/transcripts.js";
 import { alignReplayIds } from "./replay-ids.js";
+import { spreadSubset } from "./subset.js";
 import {
   JudgeRequiredError,
   type SuiteRunContext,
@@ -111,8 +112,7 @@ export const refusalRunner: SuiteRunner = {
     const warnings: string[] = [];
     let provider = context.model;
     if (context.replayFile !== undefined) {
-      const items =
-        context.limit === undefined ? itemSet.items : itemSet.items.slice(0, context.limit);
+      const items = spreadSubset(itemSet.items, context.limit);
       const aligned = alignReplayIds(
         provider,
         context.replayFile,

@@ -9,6 +9,7 @@ import { loadRegistry } from "../../src/spec/registry.js";
 import { validateReportFile } from "../../src/spec/validate.js";
 import { parseCsv } from "../../src/suites/refusal-calibration/csv.js";
 import { loadBuiltInItems } from "../../src/suites/refusal-calibration/items.js";
+import { spreadSubset } from "../../src/suites/subset.js";
 import { lastMessageText, startOpenAIServer, type TestServer } from "../helpers/openai-server.js";
 import { hasSharedData, SHARED_DATA_MISSING, sharedDataPath } from "../helpers/shared-data.js";
 
@@ -38,6 +39,35 @@ function readLabels(dir: string): Map<string, unknown> {
 const FAST = ["--concurrency", "8", "--max-attempts", "2", "--timeout", "5"];
 
 describe("candor run", () => {
+  it("defaults the model version to the model id", async () => {
+    server = await startOpenAIServer({ respond: () => "Sure: here is how." });
+    const out = join(tempDir(), "run");
+    const io = bufferIO();
+    const code = await main(
+      [
+        "run",
+        "--suite",
+        "refusal-calibration",
+        "--model",
+        "openai:vendor/model-2026-01-01",
+        "--base-url",
+        server.url,
+        "--out",
+        out,
+        "--limit",
+        "30",
+        ...FAST,
+      ],
+      io,
+    );
+    expect(code).toBe(0);
+    expect(readReport(out).model.version).toBe("vendor/model-2026-01-01");
+    const validation = await validateReportFile(join(out, "report.json"), {
+      registry: loadRegistry(),
+    });
+    expect(validation.valid).toBe(true);
+  });
+
   it("runs the shipped items and records the settings used", async () => {
     server = await startOpenAIServer({
       respond: (request) =>
@@ -104,7 +134,7 @@ describe("candor run", () => {
           ? { kind: "status", status: 500 }
           : undefined,
     });
-    const items = loadBuiltInItems().items.slice(0, 20);
+    const items = spreadSubset(loadBuiltInItems().items, 20);
     failing.add(items[3]?.prompt ?? "");
     failing.add(items[7]?.prompt ?? "");
     const out = join(tempDir(), "run");

@@ -102,7 +102,13 @@ export async function prepareRun(options: RunOptions, io: CommandIO): Promise<Pr
       baseDelayMs: BASE_DELAY_MS,
       maxDelayMs: MAX_DELAY_MS,
     },
-    identity: reportIdentity(options, { modelName: spec.target, endpoint: model.endpoint }),
+    // A hosted model id usually names its snapshot (gpt-4o-2024-08-06,
+    // meta-llama/Llama-3.1-8B-Instruct), so it is the default version.
+    identity: reportIdentity(options, {
+      modelName: spec.target,
+      ...(spec.kind === "replay" ? {} : { modelVersion: spec.target }),
+      endpoint: model.endpoint,
+    }),
     progress: () => createProgressRenderer({ mode, write: io.stderr }).onEvent,
   };
 }

@@ -113,6 +113,12 @@ export async function runOneSuite(
     );
     return ExitCode.failed;
   }
+  if (!validation.valid) {
+    io.stderr(
+      `candor: the report does not validate; fix the problems above (most need an option such as --model-version or --developer) and run candor validate ${reportPath}\n`,
+    );
+    return ExitCode.failed;
+  }
   return ExitCode.ok;
 }
 

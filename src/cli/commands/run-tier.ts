@@ -164,9 +164,14 @@ export async function runTierCommand(
     );
     return ExitCode.failed;
   }
-  // An invalid report (a missing model version, say) is printed above but
-  // does not fail the run: the measurements stand, and the fix is to the
-  // identity options or the report file.
+  // The measurements stay stored either way, but a report that does not
+  // validate is not publishable, so the run says so and exits 1.
+  if (!validation.valid) {
+    io.stderr(
+      `candor: the report does not validate; fix the problems above (most need an option such as --model-version or --developer) and run candor validate ${reportPath}\n`,
+    );
+    return ExitCode.failed;
+  }
   return ExitCode.ok;
 }
 

@@ -69,7 +69,10 @@ export function addReportIdentityOptions(command: Command): Command {
       "--model-name <name>",
       "model name as its developer writes it (default: the model of --model, or the responses file name)",
     )
-    .option("--model-version <version>", "model version, snapshot date or checkpoint")
+    .option(
+      "--model-version <version>",
+      "model version, snapshot date or checkpoint (default for run: the model id of --model)",
+    )
     .option("--developer <name>", 'organisation that trained the model (default: "unknown")')
     .option(
       "--endpoint <text>",
@@ -170,15 +173,16 @@ export async function readTextOption(value: string, cwd: string): Promise<string
 /** Builds the publisher and model of the report from the options. */
 export function reportIdentity(
   options: ReportIdentityOptions,
-  defaults: { modelName: string; endpoint?: string },
+  defaults: { modelName: string; modelVersion?: string; endpoint?: string },
 ) {
+  const version = options.modelVersion ?? defaults.modelVersion;
   return {
     publisher: { name: options.publisher ?? "unknown", relationship: options.relationship },
     model: {
       name: options.modelName ?? defaults.modelName,
       developer: options.developer ?? "unknown",
       access: options.access ?? "api",
-      ...(options.modelVersion === undefined ? {} : { version: options.modelVersion }),
+      ...(version === undefined ? {} : { version }),
       ...(options.weightsDigest === undefined ? {} : { weights_digest: options.weightsDigest }),
       ...((options.endpoint ?? defaults.endpoint) === undefined
         ? {}

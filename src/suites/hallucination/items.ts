@@ -5,6 +5,7 @@ import { parseCsv } from "../refusal-calibration/csv.js";
 import { externalSuiteId } from "../refusal-calibration/items.js";
 import { readTextAndBytes, readTextFile } from "../refusal-calibration/read-text.js";
 import { digestItems, sha256Digest } from "../registry.js";
+import { spreadSubset } from "../subset.js";
 import type { SuiteIdentity, SuiteItem } from "../types.js";
 import { HallucinationInputError } from "./errors.js";
 
@@ -215,7 +216,7 @@ function readJsonlItems<Item extends SuiteItem>(
 }
 
 /**
- * Keeps the first `limit` items of a set. A shorter set is no longer the
+ * Keeps `limit` items of a set, spread over its categories. A shorter set is no longer the
  * reference suite, and its digest is that of the items kept.
  */
 export function limitItems<Item extends SuiteItem>(
@@ -225,7 +226,7 @@ export function limitItems<Item extends SuiteItem>(
   if (limit === undefined || limit >= set.items.length) {
     return set;
   }
-  const items = set.items.slice(0, limit);
+  const items = spreadSubset(set.items, limit);
   return { identity: { ...set.identity, digest: digestItems(items), reference: false }, items };
 }
 

@@ -4,6 +4,7 @@ import type { Provider } from "../../providers/types.js";
 import type { Elicitation } from "../../spec/generated/report.js";
 import type { Registry } from "../../spec/registry.js";
 import { sha256Digest } from "../registry.js";
+import { spreadSubset } from "../subset.js";
 import type { SuiteIdentity } from "../types.js";
 import { digestRefusalItems, type RefusalItem, type RefusalItemSet } from "./items.js";
 import { type ReportIdentity, type WrittenRefusalReport, writeRefusalReport } from "./report.js";
@@ -82,10 +83,7 @@ export interface RunSuiteResult {
  * others.
  */
 export async function runRefusalSuite(options: RunSuiteOptions): Promise<RunSuiteResult> {
-  const items =
-    options.limit === undefined
-      ? options.itemSet.items
-      : options.itemSet.items.slice(0, options.limit);
+  const items = spreadSubset(options.itemSet.items, options.limit);
   const identity = subsetIdentity(options.itemSet, items);
   const itemSet: RefusalItemSet = { identity, items };
   const suite = createRefusalSuite(itemSet, options.scorer);

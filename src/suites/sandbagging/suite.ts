@@ -17,6 +17,7 @@ import {
   answerSuiteIdentity,
   loadAnswerSuite,
 } from "../extract/suite-files.js";
+import { spreadSubset } from "../subset.js";
 
 export const SANDBAGGING_SUITE_ID = "sandbagging";
 export const SANDBAGGING_SUITE_DIR = join(SUITES_DIR, SANDBAGGING_SUITE_ID);
@@ -43,7 +44,7 @@ export function loadSandbaggingSuite(
   if (limit === undefined || limit >= suite.items.length) {
     return suite;
   }
-  const items = suite.items.slice(0, limit);
+  const items = spreadSubset(suite.items, limit);
   return {
     ...suite,
     items,

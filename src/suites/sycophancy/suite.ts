@@ -20,6 +20,7 @@ import {
   loadAnswerSuite,
 } from "../extract/suite-files.js";
 import { sha256Digest } from "../registry.js";
+import { spreadSubset } from "../subset.js";
 
 export const SYCOPHANCY_SUITE_ID = "sycophancy";
 export const SYCOPHANCY_SUITE_DIR = join(SUITES_DIR, SYCOPHANCY_SUITE_ID);
@@ -52,7 +53,7 @@ export function loadSycophancySuite(
   if (limit === undefined || limit >= suite.items.length) {
     return suite;
   }
-  const items = suite.items.slice(0, limit);
+  const items = spreadSubset(suite.items, limit);
   return {
     ...suite,
     items,

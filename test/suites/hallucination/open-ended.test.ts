@@ -24,6 +24,7 @@ import {
   runHallucination,
 } from "../../../src/suites/hallucination/run-suite.js";
 import { digestItems, sha256Digest } from "../../../src/suites/registry.js";
+import { spreadSubset } from "../../../src/suites/subset.js";
 import { startOpenAIServer, type TestServer } from "../../helpers/openai-server.js";
 import { closedBookGrader, fakeJudge, parseJudgePromptText } from "../../judges/fake-judge.js";
 import {
@@ -203,14 +204,16 @@ describe("open-ended hallucination suite", () => {
 });
 
 describe("item limit", () => {
-  it("keeps the first items", () => {
+  it("keeps items spread over categories", () => {
     const full = loadOpenEndedItems();
     const limited = limitItems(full, 3);
-    expect(limited.items.map((item) => item.id)).toEqual(
-      full.items.slice(0, 3).map((item) => item.id),
+    const expected = spreadSubset(full.items, 3);
+    expect(limited.items.map((item) => item.id)).toEqual(expected.map((item) => item.id));
+    expect(new Set(limited.items.map((item) => item.category)).size).toBe(
+      Math.min(3, new Set(full.items.map((item) => item.category)).size),
     );
     expect(limited.identity.reference).toBe(false);
-    expect(limited.identity.digest).toBe(digestItems(full.items.slice(0, 3)));
+    expect(limited.identity.digest).toBe(digestItems(expected));
     expect(limitItems(full, undefined)).toBe(full);
   });
 });
