@@ -389,6 +389,13 @@ describe("runSamples scheduling", () => {
     expect(stored.done).toBeGreaterThan(0);
     expect(stored.done).toBeLessThan(100);
 
+    // Requests aborted in flight can still reach the server after the run
+    // returns; wait until it is idle so they are not counted as resumed work.
+    let seen = -1;
+    while (server.stats.inFlight > 0 || server.stats.received !== seen) {
+      seen = server.stats.received;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     server.resetStats();
     const second = openRunStore(dir, { mode: "resume", run: runInfo(provider) });
     const resumed = await runSamples({ ...options, samples: promptSamples(100), store: second });
