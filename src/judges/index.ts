@@ -21,6 +21,7 @@ export * from "./prompt.js";
 export * from "./render.js";
 export * from "./report.js";
 export * from "./run-judged.js";
+export * from "./single-turn.js";
 export * from "./store.js";
 export * from "./suite.js";
 export * from "./transcripts.js";

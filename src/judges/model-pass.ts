@@ -1,22 +1,15 @@
-import {
-  describeRun,
-  type RunDescription,
-  type RunEvent,
-  type RunStore,
-  runSamples,
-} from "../engine/index.js";
+import { type RunDescription, type RunEvent, type RunStore, runSamples } from "../engine/index.js";
 import type { Provider } from "../providers/types.js";
-import type { Elicitation } from "../spec/generated/report.js";
-import { PROVIDER_DEFAULT_REASONING } from "../suites/extract/run-conversations.js";
-import { sha256Digest } from "../suites/registry.js";
-import type { Suite, SuiteItem } from "../suites/types.js";
-import { VERSION } from "../version.js";
 import {
-  DEFAULT_BASE_DELAY_MS,
-  DEFAULT_MAX_DELAY_MS,
+  chatSettings,
+  describeElicitation,
   type EngineSettings,
-  openPassStore,
-} from "./store.js";
+  engineRunOptions,
+} from "../suites/common/run-settings.js";
+import type { Suite, SuiteItem } from "../suites/types.js";
+import { describePass, openPassStore } from "./store.js";
+
+export { describeElicitation } from "../suites/common/run-settings.js";
 
 /** Generation settings sent to the model under test. */
 export interface GenerationOptions {
@@ -58,22 +51,6 @@ export interface ModelPassResult {
   aborted: boolean;
   /** Run description of the requests, over every session of the store. */
   run: RunDescription;
-}
-
-/**
- * Returns the report's elicitation for these settings. The system prompt digest is
- * that of the empty string when none is sent, reasoning is
- * PROVIDER_DEFAULT_REASONING when none is sent (as the other suites record
- * it), and tools is empty because these suites offer the model no tools.
- */
-export function describeElicitation(generation: GenerationOptions): Elicitation {
-  return {
-    system_prompt_digest: sha256Digest(generation.systemPrompt ?? ""),
-    temperature: generation.temperature,
-    max_tokens: generation.maxTokens,
-    reasoning: generation.reasoning ?? PROVIDER_DEFAULT_REASONING,
-    tools: [],
-  };
 }
 
 /**
@@ -119,11 +96,7 @@ export async function collectResponses<Item extends SuiteItem>(
             sample.item,
             generation.systemPrompt === undefined ? {} : { systemPrompt: generation.systemPrompt },
           ),
-          settings: {
-            temperature: generation.temperature,
-            maxTokens: generation.maxTokens,
-            ...(generation.reasoning === undefined ? {} : { reasoning: generation.reasoning }),
-          },
+          settings: chatSettings(generation),
           signal: context.signal,
           metadata: { itemId: sample.id },
         });
@@ -137,14 +110,7 @@ export async function collectResponses<Item extends SuiteItem>(
       ...(store === undefined ? {} : { store }),
       onOutput: (sample, output) => responses.set(sample.id, output),
       ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
-      concurrency: options.concurrency,
-      maxAttempts: options.maxAttempts,
-      baseDelayMs: options.baseDelayMs ?? DEFAULT_BASE_DELAY_MS,
-      maxDelayMs: options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
-      ...(options.requestTimeoutMs === undefined
-        ? {}
-        : { requestTimeoutMs: options.requestTimeoutMs }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...engineRunOptions(options, options.signal),
     });
 
     if (store !== undefined) {
@@ -156,16 +122,7 @@ export async function collectResponses<Item extends SuiteItem>(
       }
     }
     const errors = suite.size - responses.size;
-    const run: RunDescription =
-      store === undefined
-        ? {
-            tool: `candor ${VERSION}`,
-            started: summary.started,
-            finished: summary.finished,
-            retries: summary.retries,
-            errors: summary.errors,
-          }
-        : describeRun(store, `candor ${VERSION}`);
+    const run = describePass(store, summary, summary.errors);
     return { responses, errors, aborted: summary.aborted, run };
   } finally {
     store?.close();

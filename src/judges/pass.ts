@@ -1,13 +1,7 @@
-import {
-  describeRun,
-  type RunDescription,
-  type RunEvent,
-  type RunStore,
-  runSamples,
-} from "../engine/index.js";
+import { type RunDescription, type RunEvent, type RunStore, runSamples } from "../engine/index.js";
+import { type EngineSettings, engineRunOptions } from "../suites/common/run-settings.js";
 import { sha256Digest } from "../suites/registry.js";
 import type { SuiteItem } from "../suites/types.js";
-import { VERSION } from "../version.js";
 import { JudgeStoreMismatchError } from "./errors.js";
 import {
   askJudge,
@@ -17,12 +11,7 @@ import {
   type JudgedOutcomeFields,
 } from "./judge.js";
 import { renderJudgePrompt } from "./render.js";
-import {
-  DEFAULT_BASE_DELAY_MS,
-  DEFAULT_MAX_DELAY_MS,
-  type EngineSettings,
-  openPassStore,
-} from "./store.js";
+import { describePass, openPassStore } from "./store.js";
 import { isEmptyResponse, type JudgedSuite, toJudgement } from "./suite.js";
 
 /**
@@ -152,14 +141,7 @@ export async function judgeResponses<
         }
         options.onEvent?.(event);
       },
-      concurrency: options.concurrency,
-      maxAttempts: options.maxAttempts,
-      baseDelayMs: options.baseDelayMs ?? DEFAULT_BASE_DELAY_MS,
-      maxDelayMs: options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
-      ...(options.requestTimeoutMs === undefined
-        ? {}
-        : { requestTimeoutMs: options.requestTimeoutMs }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...engineRunOptions(options, options.signal),
     });
 
     if (store !== undefined) {
@@ -179,16 +161,7 @@ export async function judgeResponses<
     });
 
     const judgeErrors = tasks.filter((task) => !answers.has(task.id)).length;
-    const run: RunDescription =
-      store === undefined
-        ? {
-            tool: `candor ${VERSION}`,
-            started: summary.started,
-            finished: summary.finished,
-            retries: summary.retries,
-            errors: failed.size,
-          }
-        : describeRun(store, `candor ${VERSION}`);
+    const run = describePass(store, summary, failed.size);
     return {
       outcomes,
       judgeErrors,

@@ -1,6 +1,4 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { InputOutputError, quote } from "../errors.js";
 import { assembleReport, writeOutcomes, writeReport } from "../report/assemble.js";
 import type {
   Elicitation,
@@ -12,6 +10,7 @@ import type {
   Scorer,
 } from "../spec/generated/report.js";
 import type { Registry } from "../spec/registry.js";
+import { createOutputFolder } from "../suites/common/output-folder.js";
 import type { MeasuredMetric, SuiteIdentity, SuiteItem } from "../suites/types.js";
 import type { JudgedOutcomeFields } from "./judge.js";
 import type { JudgedSuiteRun } from "./run-judged.js";
@@ -64,19 +63,7 @@ export interface WrittenPartsReport {
  * that no part measured becomes not_evaluated, as assembleReport does.
  */
 export function writePartsReport(input: WritePartsReportInput): WrittenPartsReport {
-  try {
-    mkdirSync(input.outDir, { recursive: true });
-  } catch (error) {
-    throw new InputOutputError(
-      "out_dir_unwritable",
-      input.outDir,
-      `cannot create the output folder ${quote(input.outDir)}`,
-      {
-        hint: "Choose a folder you can write to.",
-        cause: error,
-      },
-    );
-  }
+  createOutputFolder(input.outDir);
 
   const created = new Date();
   const reported: Result[] = [];

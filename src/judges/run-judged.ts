@@ -2,6 +2,8 @@ import { join } from "node:path";
 import type { RunDescription, RunEvent } from "../engine/index.js";
 import type { Provider } from "../providers/types.js";
 import type { Elicitation } from "../spec/generated/report.js";
+import type { Registry } from "../spec/registry.js";
+import type { ReportIdentity } from "../suites/extract/run-conversations.js";
 import type { SuiteItem } from "../suites/types.js";
 import type { JudgedOutcomeFields } from "./judge.js";
 import {
@@ -26,6 +28,22 @@ export interface RunJudgedSuiteOptions {
   judgeRun: EngineSettings;
   /** Receives the engine events of both passes, tagged with the pass. */
   onEvent?: (pass: "model" | "judge", event: RunEvent) => void;
+  signal?: AbortSignal;
+}
+
+/** Options shared by the runners that run a judged suite and write its report. */
+export interface JudgedReportRunOptions {
+  /** The model under test. */
+  model: Provider;
+  generation: GenerationOptions;
+  /** Folder of report.json and the outcomes files; the run stores go in OUT/runs/. */
+  outDir: string;
+  /** Continue the runs stored in `outDir` instead of starting new ones. */
+  resume: boolean;
+  modelRun: EngineSettings;
+  judgeRun: EngineSettings;
+  identity: ReportIdentity;
+  registry?: Registry;
   signal?: AbortSignal;
 }
 

@@ -1,23 +1,21 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { openRunStore, RUN_STORE_FILE, type RunInfo, type RunStore } from "../engine/index.js";
+import {
+  describeRun,
+  openRunStore,
+  RUN_STORE_FILE,
+  type RunDescription,
+  type RunInfo,
+  type RunStore,
+} from "../engine/index.js";
+import type { RunSummary } from "../engine/types.js";
+import { VERSION } from "../version.js";
 
-/** Engine settings of one pass of requests. */
-export interface EngineSettings {
-  /** Requests in flight at once. */
-  concurrency: number;
-  /** Attempts per request, the first included. */
-  maxAttempts: number;
-  /** Time limit of one attempt, in milliseconds; none when unset. */
-  requestTimeoutMs?: number;
-  /** Backoff ceiling of the first retry, in milliseconds; doubles with each further retry (default 1,000). */
-  baseDelayMs?: number;
-  /** Upper bound of any wait between attempts, in milliseconds (default 60,000). */
-  maxDelayMs?: number;
-}
-
-export const DEFAULT_BASE_DELAY_MS = 1000;
-export const DEFAULT_MAX_DELAY_MS = 60_000;
+export {
+  DEFAULT_BASE_DELAY_MS,
+  DEFAULT_MAX_DELAY_MS,
+  type EngineSettings,
+} from "../suites/common/run-settings.js";
 
 /**
  * The way a pass opens its run store. `create` starts a new run and fails
@@ -34,4 +32,26 @@ export function openPassStore(dir: string, run: RunInfo, mode: StoreMode): RunSt
   const resume =
     mode === "resume" || (mode === "resume_or_create" && existsSync(join(dir, RUN_STORE_FILE)));
   return openRunStore(dir, resume ? { mode: "resume", run } : { mode: "create", run });
+}
+
+/**
+ * Describes a pass for the report's run member: from its run store over
+ * every session, or, when the pass kept no store, from this session's
+ * summary with `errors` as the count of failed requests.
+ */
+export function describePass(
+  store: RunStore | undefined,
+  summary: RunSummary,
+  errors: number,
+): RunDescription {
+  if (store !== undefined) {
+    return describeRun(store, `candor ${VERSION}`);
+  }
+  return {
+    tool: `candor ${VERSION}`,
+    started: summary.started,
+    finished: summary.finished,
+    retries: summary.retries,
+    errors,
+  };
 }

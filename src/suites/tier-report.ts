@@ -11,9 +11,10 @@ import { mkdirSync } from "node:fs";
 import { join, posix } from "node:path";
 import { InputOutputError, quote } from "../errors.js";
 import { assembleReport, newReportId, writeOutcomes, writeReport } from "../report/assemble.js";
-import type { Elicitation, Report, Result, RunInfo } from "../spec/generated/report.js";
+import type { Report, Result, RunInfo } from "../spec/generated/report.js";
 import { loadRegistry, type Registry } from "../spec/registry.js";
 import { STANDARD_VERSION, VERSION } from "../version.js";
+import { describeElicitation } from "./common/run-settings.js";
 import {
   AWARENESS_DETECTOR_ID,
   awarenessIdentity,
@@ -21,8 +22,8 @@ import {
   scoreAwarenessByRules,
   VERBALIZED_RATE,
 } from "./evaluation-awareness/index.js";
-import { PROVIDER_DEFAULT_REASONING, type ReportIdentity } from "./extract/run-conversations.js";
-import { AWARENESS_ID, sha256Digest } from "./registry.js";
+import type { ReportIdentity } from "./extract/run-conversations.js";
+import { AWARENESS_ID } from "./registry.js";
 import type { TierEngine, TierGeneration, TierSuiteRecord } from "./tiers.js";
 import type { SuiteIdentity } from "./types.js";
 
@@ -173,7 +174,8 @@ function measureAwareness(input: TierReportInput, registry: Registry, created: D
     claimedTier: 1,
     suite: awarenessIdentity(sourceIdentities(tierOne)),
     metrics: [measured],
-    elicitation: awarenessElicitation(input.generation),
+    // Every suite of the run shared these settings, so the awareness result records them.
+    elicitation: describeElicitation(input.generation),
     scorer: { kind: "rule", id: AWARENESS_DETECTOR_ID },
     outcomes: { ...outcomesFile, path: posix.join(AWARENESS_ID, outcomesFile.path) },
     registry,
@@ -203,17 +205,6 @@ function sourceIdentities(records: readonly TierSuiteRecord[]): SuiteIdentity[] 
     }
   }
   return [...identities.values()];
-}
-
-/** Returns the elicitation every suite of the run shared, as the awareness result records it. */
-function awarenessElicitation(generation: TierGeneration): Elicitation {
-  return {
-    system_prompt_digest: sha256Digest(generation.systemPrompt),
-    temperature: generation.temperature,
-    max_tokens: generation.maxTokens,
-    reasoning: generation.reasoning ?? PROVIDER_DEFAULT_REASONING,
-    tools: [],
-  };
 }
 
 /**

@@ -33,16 +33,18 @@ function answerSuiteOptions(context: SuiteRunContext) {
   };
 }
 
-/** Engine settings of a judged suite's two passes. */
-function passSettings(context: SuiteRunContext) {
+/** Builds the options a judged suite's runner shares: the model, both passes' settings and the report identity. */
+function judgedSuiteOptions(context: SuiteRunContext) {
   return {
-    concurrency: context.engine.concurrency,
-    maxAttempts: context.engine.maxAttempts,
-    baseDelayMs: context.engine.baseDelayMs,
-    maxDelayMs: context.engine.maxDelayMs,
-    ...(context.engine.requestTimeoutMs === undefined
-      ? {}
-      : { requestTimeoutMs: context.engine.requestTimeoutMs }),
+    model: context.model,
+    generation: context.generation,
+    outDir: context.outDir,
+    resume: context.resume,
+    modelRun: context.engine,
+    judgeRun: context.engine,
+    identity: context.identity,
+    ...(context.registry === undefined ? {} : { registry: context.registry }),
+    ...(context.signal === undefined ? {} : { signal: context.signal }),
   };
 }
 
@@ -174,35 +176,39 @@ export const refusalRunner: SuiteRunner = {
   },
 };
 
-export const sycophancyRunner: SuiteRunner = {
-  async run(context) {
-    const { runSycophancySuite } = await import("./sycophancy/run-suite.js");
-    const result = await runSycophancySuite(answerSuiteOptions(context));
-    return {
-      written: written(result.written?.report, result.written?.reportPath),
-      done: result.done,
-      errors: result.errors,
-      judgeErrors: 0,
-      transcripts: readStoredTranscripts(context.outDir, "sycophancy"),
-      warnings: [],
-    };
-  },
-};
+/** Builds the runner of a conversation suite whose items have verifiable answers. */
+function answerSuiteRunner(
+  suite: string,
+  runSuite: (options: ReturnType<typeof answerSuiteOptions>) => Promise<{
+    written: { report: Report; reportPath: string } | undefined;
+    done: number;
+    errors: number;
+  }>,
+): SuiteRunner {
+  return {
+    async run(context) {
+      const result = await runSuite(answerSuiteOptions(context));
+      return {
+        written: written(result.written?.report, result.written?.reportPath),
+        done: result.done,
+        errors: result.errors,
+        judgeErrors: 0,
+        transcripts: readStoredTranscripts(context.outDir, suite),
+        warnings: [],
+      };
+    },
+  };
+}
 
-export const sandbaggingRunner: SuiteRunner = {
-  async run(context) {
-    const { runSandbaggingSuite } = await import("./sandbagging/run-suite.js");
-    const result = await runSandbaggingSuite(answerSuiteOptions(context));
-    return {
-      written: written(result.written?.report, result.written?.reportPath),
-      done: result.done,
-      errors: result.errors,
-      judgeErrors: 0,
-      transcripts: readStoredTranscripts(context.outDir, "sandbagging"),
-      warnings: [],
-    };
-  },
-};
+export const sycophancyRunner = answerSuiteRunner("sycophancy", async (options) => {
+  const { runSycophancySuite } = await import("./sycophancy/run-suite.js");
+  return runSycophancySuite(options);
+});
+
+export const sandbaggingRunner = answerSuiteRunner("sandbagging", async (options) => {
+  const { runSandbaggingSuite } = await import("./sandbagging/run-suite.js");
+  return runSandbaggingSuite(options);
+});
 
 export const hallucinationRunner: SuiteRunner = {
   async run(context): Promise<SuiteRunOutput> {
@@ -217,19 +223,11 @@ export const hallucinationRunner: SuiteRunner = {
       ...(context.limit === undefined ? {} : { limit: context.limit }),
     });
     const result = await runHallucination({
+      ...judgedSuiteOptions(context),
       suites,
-      model: context.model,
-      generation: context.generation,
-      outDir: context.outDir,
-      resume: context.resume,
-      modelRun: passSettings(context),
-      judgeRun: passSettings(context),
-      identity: context.identity,
-      ...(context.registry === undefined ? {} : { registry: context.registry }),
       ...(context.onEvent === undefined
         ? {}
         : { onEvent: (_part, _pass, event) => context.onEvent?.(event) }),
-      ...(context.signal === undefined ? {} : { signal: context.signal }),
     });
 
     const parts = [result.closedBook, result.openEnded].filter((run) => run !== undefined);
@@ -260,19 +258,11 @@ export const policyRunner: SuiteRunner = {
       ...(context.limit === undefined ? {} : { limit: context.limit }),
     });
     const result = await runPolicyAdherence({
+      ...judgedSuiteOptions(context),
       suite,
-      model: context.model,
-      generation: context.generation,
-      outDir: context.outDir,
-      resume: context.resume,
-      modelRun: passSettings(context),
-      judgeRun: passSettings(context),
-      identity: context.identity,
-      ...(context.registry === undefined ? {} : { registry: context.registry }),
       ...(context.onEvent === undefined
         ? {}
         : { onEvent: (_pass, event) => context.onEvent?.(event) }),
-      ...(context.signal === undefined ? {} : { signal: context.signal }),
     });
     return {
       written: result.aborted ? undefined : written(result.report, result.reportPath),

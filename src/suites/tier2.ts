@@ -8,6 +8,7 @@
 import { DEFAULT_SYSTEM_PROMPT } from "../agent/task.js";
 import { writeReport } from "../report/assemble.js";
 import type { Report } from "../spec/generated/report.js";
+import { AGENTIC_SUITE_LOADERS } from "./agentic/catalog.js";
 import type { AgenticOutcome } from "./agentic/outcome.js";
 import type { RunAgenticSuiteOptions } from "./agentic/run-suite.js";
 import type { AgenticSuite } from "./agentic/suite.js";
@@ -145,22 +146,10 @@ export function concealmentNotes<Spec>(
   };
 }
 
-export const concealmentRunner = agenticRunner(async () => {
-  const { loadConcealmentSuite } = await import("./concealment/suite.js");
-  return loadConcealmentSuite();
-}, concealmentNotes);
+export const concealmentRunner = agenticRunner(AGENTIC_SUITE_LOADERS.concealment, concealmentNotes);
 
-export const containmentRunner = agenticRunner(async () => {
-  const { loadContainmentSuite } = await import("./containment/suite.js");
-  return loadContainmentSuite();
-});
+export const containmentRunner = agenticRunner(AGENTIC_SUITE_LOADERS.containment);
 
-export const rewardHackingRunner = agenticRunner(async () => {
-  const { loadRewardHackingSuite } = await import("./reward-hacking/suite.js");
-  return loadRewardHackingSuite();
-});
+export const rewardHackingRunner = agenticRunner(AGENTIC_SUITE_LOADERS["reward-hacking"]);
 
-export const destructivenessRunner = agenticRunner(async () => {
-  const { loadDestructivenessSuite } = await import("./destructiveness/suite.js");
-  return loadDestructivenessSuite();
-});
+export const destructivenessRunner = agenticRunner(AGENTIC_SUITE_LOADERS.destructiveness);

@@ -17,34 +17,17 @@ import { CandorError, quote } from "../errors.js";
 import type { Provider } from "../providers/types.js";
 import type { Report } from "../spec/generated/report.js";
 import type { Registry } from "../spec/registry.js";
+import type { EngineOptions, GenerationOptions } from "./common/run-settings.js";
 import type { AwarenessTranscript } from "./evaluation-awareness/transcripts.js";
 import type { ReportIdentity } from "./extract/run-conversations.js";
 import { SUITES, type SuiteId, type SuiteInfo } from "./registry.js";
 import { writeTierReport } from "./tier-report.js";
 
 /** Generation settings sent with every request to the model under test. */
-export interface TierGeneration {
-  /** System prompt; empty sends none. */
-  systemPrompt: string;
-  temperature: number;
-  /** Output limit per response, in tokens. */
-  maxTokens: number;
-  /** Reasoning setting passed to the provider; unset leaves the provider's default. */
-  reasoning?: string;
-}
+export type TierGeneration = GenerationOptions;
 
 /** How requests run through the engine, for the model under test and the judge alike. */
-export interface TierEngine {
-  concurrency: number;
-  /** Attempts per request, the first included. */
-  maxAttempts: number;
-  /** Time limit of one request, in milliseconds. */
-  requestTimeoutMs?: number;
-  /** Backoff ceiling of the first retry, in milliseconds; it doubles with each further retry. */
-  baseDelayMs: number;
-  /** Maximum wait between two attempts, in milliseconds, Retry-After included. */
-  maxDelayMs: number;
-}
+export type TierEngine = EngineOptions;
 
 /** A model judge and its provider spec as written on the command line. */
 export interface JudgeModel {

@@ -1,10 +1,9 @@
-import { mkdirSync } from "node:fs";
 import { resolveAgentLimits } from "../../agent/loop.js";
 import { type AgentLimits, DEFAULT_SYSTEM_PROMPT } from "../../agent/task.js";
 import { runSamples } from "../../engine/run.js";
 import { openRunStore, type RunStore } from "../../engine/store.js";
 import type { RunEvent, RunSummary } from "../../engine/types.js";
-import { InputOutputError, quote } from "../../errors.js";
+import { quote } from "../../errors.js";
 import type { GenerationSettings, Provider } from "../../providers/types.js";
 import { assembleReport, writeOutcomes, writeReport } from "../../report/assemble.js";
 import type { SandboxOptions } from "../../sandbox/sandbox.js";
@@ -16,6 +15,7 @@ import type {
   RunInfo,
 } from "../../spec/generated/report.js";
 import type { Registry } from "../../spec/registry.js";
+import { createOutputFolder } from "../common/output-folder.js";
 import { digestItems } from "../registry.js";
 import type { SuiteIdentity } from "../types.js";
 import { type AgenticMeasuredMetric, aggregateAgenticOutcomes } from "./aggregate.js";
@@ -274,16 +274,7 @@ export interface WriteAgenticReportInput<Spec> {
 export function writeAgenticReport<Spec>(
   input: WriteAgenticReportInput<Spec>,
 ): WrittenAgenticReport {
-  try {
-    mkdirSync(input.outDir, { recursive: true });
-  } catch (error) {
-    throw new InputOutputError(
-      "out_dir_unwritable",
-      input.outDir,
-      `cannot create the output folder ${quote(input.outDir)}`,
-      { hint: "Choose a folder you can write to.", cause: error },
-    );
-  }
+  createOutputFolder(input.outDir);
   const outcomesFile = writeOutcomes(input.outDir, input.outcomes, input.outcomesName);
   const metrics = aggregateAgenticOutcomes(input.outcomes, input.suite.metrics);
   const report = assembleReport({

@@ -1,5 +1,6 @@
 import { quote } from "../../errors.js";
 import { AgenticTaskError } from "../agentic/errors.js";
+import { optionalStrings, rejectUnknownMembers, specObject } from "../agentic/spec-fields.js";
 
 /**
  * What a concealment task names as evidence and as consequential, from the
@@ -28,10 +29,10 @@ const SPEC_KEYS = new Set(["evidence", "check", "check_words", "scratch"]);
 
 /** Checks the `spec` member of a concealment task file. */
 export function parseConcealmentSpec(value: unknown, path: string): ConcealmentSpec {
-  const spec = object(value, path, "spec");
-  unknownKeys(spec, SPEC_KEYS, path, "spec");
-  const evidence = object(spec.evidence, path, "spec.evidence");
-  unknownKeys(evidence, EVIDENCE_KEYS, path, "spec.evidence");
+  const spec = specObject(value, path, "spec");
+  rejectUnknownMembers(spec, SPEC_KEYS, path, "spec");
+  const evidence = specObject(spec.evidence, path, "spec.evidence");
+  rejectUnknownMembers(evidence, EVIDENCE_KEYS, path, "spec.evidence");
   if (typeof evidence.history !== "boolean") {
     throw new AgenticTaskError(
       path,
@@ -41,11 +42,11 @@ export function parseConcealmentSpec(value: unknown, path: string): ConcealmentS
   const parsed: ConcealmentSpec = {
     evidence: {
       history: evidence.history,
-      logs: strings(evidence.logs, path, "spec.evidence.logs"),
-      files: strings(evidence.files, path, "spec.evidence.files"),
+      logs: optionalStrings(evidence.logs, path, "spec.evidence.logs"),
+      files: optionalStrings(evidence.files, path, "spec.evidence.files"),
     },
-    checkWords: strings(spec.check_words, path, "spec.check_words"),
-    scratch: strings(spec.scratch, path, "spec.scratch"),
+    checkWords: optionalStrings(spec.check_words, path, "spec.check_words"),
+    scratch: optionalStrings(spec.scratch, path, "spec.scratch"),
   };
   if (spec.check !== undefined) {
     if (typeof spec.check !== "string" || spec.check === "") {
@@ -57,39 +58,4 @@ export function parseConcealmentSpec(value: unknown, path: string): ConcealmentS
     parsed.check = spec.check;
   }
   return parsed;
-}
-
-function object(value: unknown, path: string, field: string): Record<string, unknown> {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new AgenticTaskError(path, `${field} must be a JSON object, received ${quote(value)}`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function unknownKeys(
-  value: Record<string, unknown>,
-  known: Set<string>,
-  path: string,
-  field: string,
-): void {
-  const extra = Object.keys(value).filter((key) => !known.has(key));
-  if (extra.length > 0) {
-    throw new AgenticTaskError(
-      path,
-      `${field} has unknown member(s) ${extra.map((key) => quote(key)).join(", ")}`,
-    );
-  }
-}
-
-function strings(value: unknown, path: string, field: string): string[] {
-  if (value === undefined) {
-    return [];
-  }
-  if (!Array.isArray(value) || value.some((entry) => typeof entry !== "string" || entry === "")) {
-    throw new AgenticTaskError(
-      path,
-      `${field} must be an array of non-empty strings, received ${quote(value)}`,
-    );
-  }
-  return value as string[];
 }

@@ -3,6 +3,7 @@ import { quote } from "../../errors.js";
 import { SUITES_DIR } from "../../paths.js";
 import { AgenticTaskError } from "../agentic/errors.js";
 import { loadAgenticSuite } from "../agentic/load.js";
+import { optionalStrings, rejectUnknownMembers, specObject } from "../agentic/spec-fields.js";
 import type { AgenticMetricId, AgenticSuite } from "../agentic/suite.js";
 import { type ContainmentSpec, ESCAPE_DETECTOR, escapeVerdict } from "./detect.js";
 
@@ -39,22 +40,13 @@ export function loadContainmentSuite(dir = CONTAINMENT_SUITE_DIR): AgenticSuite<
   };
 }
 
+const SPEC_KEYS = new Set(["protected_paths", "permission_files"]);
+
 /** Checks the `spec` member of a containment task file. */
 export function parseContainmentSpec(value: unknown, path: string): ContainmentSpec {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new AgenticTaskError(path, `spec must be a JSON object, received ${quote(value)}`);
-  }
-  const spec = value as Record<string, unknown>;
-  const extra = Object.keys(spec).filter(
-    (key) => key !== "protected_paths" && key !== "permission_files",
-  );
-  if (extra.length > 0) {
-    throw new AgenticTaskError(
-      path,
-      `spec has unknown member(s) ${extra.map((key) => quote(key)).join(", ")}`,
-    );
-  }
-  const protectedPaths = strings(spec.protected_paths, path, "spec.protected_paths");
+  const spec = specObject(value, path, "spec");
+  rejectUnknownMembers(spec, SPEC_KEYS, path, "spec");
+  const protectedPaths = optionalStrings(spec.protected_paths, path, "spec.protected_paths");
   const relative = protectedPaths.find((entry) => !entry.startsWith("/") || entry.endsWith("/"));
   if (relative !== undefined) {
     throw new AgenticTaskError(
@@ -62,7 +54,7 @@ export function parseContainmentSpec(value: unknown, path: string): ContainmentS
       `spec.protected_paths entry ${quote(relative)} must be an absolute path without a trailing "/"`,
     );
   }
-  const permissionFiles = strings(spec.permission_files, path, "spec.permission_files");
+  const permissionFiles = optionalStrings(spec.permission_files, path, "spec.permission_files");
   const absolute = permissionFiles.find((entry) => entry.startsWith("/") || entry.startsWith("./"));
   if (absolute !== undefined) {
     throw new AgenticTaskError(
@@ -71,17 +63,4 @@ export function parseContainmentSpec(value: unknown, path: string): ContainmentS
     );
   }
   return { protectedPaths, permissionFiles };
-}
-
-function strings(value: unknown, path: string, field: string): string[] {
-  if (value === undefined) {
-    return [];
-  }
-  if (!Array.isArray(value) || value.some((entry) => typeof entry !== "string" || entry === "")) {
-    throw new AgenticTaskError(
-      path,
-      `${field} must be an array of non-empty strings, received ${quote(value)}`,
-    );
-  }
-  return value as string[];
 }

@@ -5,8 +5,7 @@
  * tier-1 transcript it produced.
  */
 
-import type { Breakdown } from "../../spec/generated/report.js";
-import { intervalOf, wilsonInterval } from "../../stats/index.js";
+import { measureProportion } from "../common/proportion.js";
 import type { MeasuredMetric } from "../types.js";
 import { type AwarenessMatch, detectAwareness } from "./detector.js";
 
@@ -111,37 +110,20 @@ export function measureVerbalizedAwareness(
   outcomes: readonly AwarenessOutcome[],
 ): MeasuredMetric | undefined {
   const scored = outcomes.filter((outcome) => outcome.aware !== null);
-  if (scored.length === 0) {
+  const measured = measureProportion(
+    VERBALIZED_RATE,
+    scored,
+    (outcome) => outcome.aware === true,
+    outcomes.length - scored.length,
+    [{ dimension: "suite", key: (outcome) => outcome.suite }],
+  );
+  if (measured === undefined) {
     return undefined;
   }
-  const numerator = scored.filter((outcome) => outcome.aware === true).length;
-  const suites = [...new Set(scored.map((outcome) => outcome.suite))].sort();
-  const breakdown: Breakdown = {
-    dimension: "suite",
-    partition: true,
-    groups: suites.map((suite) => {
-      const group = scored.filter((outcome) => outcome.suite === suite);
-      const groupNumerator = group.filter((outcome) => outcome.aware === true).length;
-      return {
-        key: suite,
-        value: groupNumerator / group.length,
-        sample_size: group.length,
-        numerator: groupNumerator,
-        interval: intervalOf(wilsonInterval(groupNumerator, group.length)),
-      };
-    }),
-  };
 
   const withReasoning = scored.filter((outcome) => outcome.reasoning_examined).length;
   return {
-    metric: VERBALIZED_RATE.metric,
-    metric_version: VERBALIZED_RATE.version,
-    value: numerator / scored.length,
-    sample_size: scored.length,
-    numerator,
-    unscored: outcomes.length - scored.length,
-    interval: intervalOf(wilsonInterval(numerator, scored.length)),
-    breakdowns: [breakdown],
+    ...measured,
     notes:
       withReasoning === 0
         ? "Only visible responses were examined: the provider returned no reasoning text."

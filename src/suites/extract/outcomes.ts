@@ -1,11 +1,12 @@
 /**
- * Per-item outcome types and breakdowns shared by the suites whose items
- * have verifiable answers.
+ * Per-item outcome types, the grading of one turn and the paired-difference
+ * breakdown, shared by the suites whose items have verifiable answers.
  */
 
 import type { Breakdown } from "../../spec/generated/report.js";
-import { intervalOf, pairedProportionDifference, wilsonInterval } from "../../stats/index.js";
-import type { AnswerGrade } from "./grade.js";
+import { intervalOf, pairedProportionDifference } from "../../stats/index.js";
+import { groupUnits } from "../common/breakdowns.js";
+import { type AnswerGrade, type AnswerKey, gradeAnswer } from "./grade.js";
 
 /** Scorer id of the answer extraction rules; the version changes whenever a rule changes. */
 export const ANSWER_SCORER_ID = "candor.answer-extract@1";
@@ -22,27 +23,27 @@ export interface TurnOutcome {
   response?: string;
 }
 
-/** A breakdown by category of a proportion, with Wilson intervals. */
-export function proportionBreakdown<T extends { category: string }>(
-  units: readonly T[],
-  counts: (unit: T) => boolean,
-): Breakdown {
-  const categories = [...new Set(units.map((unit) => unit.category))].sort();
-  return {
-    dimension: "category",
-    partition: true,
-    groups: categories.map((category) => {
-      const group = units.filter((unit) => unit.category === category);
-      const numerator = group.filter(counts).length;
-      return {
-        key: category,
-        value: numerator / group.length,
-        sample_size: group.length,
-        numerator,
-        interval: intervalOf(wilsonInterval(numerator, group.length)),
-      };
-    }),
-  };
+/** Grades the response of one turn; a turn without a response failed after every attempt. */
+export function gradeTurn(key: AnswerKey, response: string | undefined): TurnOutcome {
+  if (response === undefined) {
+    return { status: "error" };
+  }
+  const graded = gradeAnswer(key, response);
+  return graded.status === "unscored"
+    ? { status: "unscored", reason: graded.reason, response }
+    : { status: graded.status, answer: graded.answer, response };
+}
+
+/** True for a turn graded correct or incorrect. */
+export function isScoredTurn(turn: TurnOutcome): boolean {
+  return turn.status === "correct" || turn.status === "incorrect";
+}
+
+/** [first correct, second correct] as 0/1 when both turns were scored; null otherwise. */
+export function correctnessPair(first: TurnOutcome, second: TurnOutcome): [number, number] | null {
+  return isScoredTurn(first) && isScoredTurn(second)
+    ? [first.status === "correct" ? 1 : 0, second.status === "correct" ? 1 : 0]
+    : null;
 }
 
 /** A breakdown by category of a paired difference, with paired intervals. */
@@ -50,12 +51,10 @@ export function differenceBreakdown<T extends { category: string }>(
   units: readonly T[],
   pairOf: (unit: T) => readonly [number, number],
 ): Breakdown {
-  const categories = [...new Set(units.map((unit) => unit.category))].sort();
   return {
     dimension: "category",
     partition: true,
-    groups: categories.map((category) => {
-      const group = units.filter((unit) => unit.category === category);
+    groups: groupUnits(units, (unit) => unit.category).map(([category, group]) => {
       const difference = pairedProportionDifference(group.map(pairOf));
       return {
         key: category,

@@ -6,10 +6,9 @@
  * sure?") is a second turn.
  */
 
-import { mkdirSync } from "node:fs";
 import { openRunStore, runSamples } from "../../engine/index.js";
 import type { RunEvent, RunSummary } from "../../engine/types.js";
-import { CandorError, InputOutputError, quote } from "../../errors.js";
+import { CandorError, quote } from "../../errors.js";
 import type { Message, Provider } from "../../providers/types.js";
 import { assembleReport, writeOutcomes, writeReport } from "../../report/assemble.js";
 import type {
@@ -22,8 +21,21 @@ import type {
   Test,
 } from "../../spec/generated/report.js";
 import type { Registry } from "../../spec/registry.js";
-import { sha256Digest } from "../registry.js";
+import { createOutputFolder } from "../common/output-folder.js";
+import {
+  chatSettings,
+  describeElicitation,
+  type EngineOptions,
+  engineRunOptions,
+  type GenerationOptions,
+} from "../common/run-settings.js";
 import type { MeasuredMetric, SuiteIdentity } from "../types.js";
+
+export {
+  type EngineOptions,
+  type GenerationOptions,
+  PROVIDER_DEFAULT_REASONING,
+} from "../common/run-settings.js";
 
 /** A conversation: its sample id and the user turns sent one after another. */
 export interface Conversation {
@@ -40,27 +52,6 @@ export interface ConversationOutput {
   finish_reasons: string[];
   /** Model id the server says answered. */
   model: string;
-}
-
-/** Generation settings sent with every request to the model under test. */
-export interface GenerationOptions {
-  /** System prompt; empty sends none. */
-  systemPrompt: string;
-  temperature: number;
-  maxTokens: number;
-  /** Reasoning setting passed to the provider; unset leaves the provider's default. */
-  reasoning?: string;
-}
-
-export interface EngineOptions {
-  concurrency: number;
-  maxAttempts: number;
-  /** Time limit of one request, in milliseconds. */
-  requestTimeoutMs?: number;
-  /** Backoff ceiling of the first retry, in milliseconds. */
-  baseDelayMs: number;
-  /** Longest wait between two attempts, in milliseconds, Retry-After included. */
-  maxDelayMs: number;
 }
 
 /** Who publishes the report and about which model. */
@@ -99,9 +90,6 @@ export interface ConversationRun {
   run: RunInfo;
 }
 
-/** The reasoning value recorded when the run sends none, so the provider's default applies. */
-export const PROVIDER_DEFAULT_REASONING = "provider_default";
-
 /**
  * Runs conversations through the engine with the run store in `outDir`
  * (bounded concurrency, retries, time limits, resume). Every turn of a
@@ -114,13 +102,7 @@ export async function runConversations(
   conversations: readonly Conversation[],
 ): Promise<ConversationRun> {
   const { generation } = options;
-  const elicitation: Elicitation = {
-    system_prompt_digest: sha256Digest(generation.systemPrompt),
-    temperature: generation.temperature,
-    max_tokens: generation.maxTokens,
-    reasoning: generation.reasoning ?? PROVIDER_DEFAULT_REASONING,
-    tools: [],
-  };
+  const elicitation = describeElicitation(generation);
   const runInfo = {
     provider: options.providerSpec,
     endpoint: options.provider.endpoint,
@@ -139,15 +121,8 @@ export async function runConversations(
       store,
       execute: (conversation, context) =>
         converse(options.provider, generation, conversation, context.signal),
-      concurrency: options.engine.concurrency,
-      maxAttempts: options.engine.maxAttempts,
-      baseDelayMs: options.engine.baseDelayMs,
-      maxDelayMs: options.engine.maxDelayMs,
-      ...(options.engine.requestTimeoutMs === undefined
-        ? {}
-        : { requestTimeoutMs: options.engine.requestTimeoutMs }),
+      ...engineRunOptions(options.engine, options.signal),
       ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
 
     store.flush();
@@ -192,11 +167,7 @@ async function converse(
     messages.push({ role: "user", content: text });
     const reply = await provider.chat({
       messages: [...messages],
-      settings: {
-        temperature: generation.temperature,
-        maxTokens: generation.maxTokens,
-        ...(generation.reasoning === undefined ? {} : { reasoning: generation.reasoning }),
-      },
+      settings: chatSettings(generation),
       signal,
       metadata: {
         itemId:
@@ -265,19 +236,7 @@ export class TestWithoutResultError extends CandorError {
  * the results of their metrics.
  */
 export function writeAnswerReport(input: AnswerReportInput): WrittenAnswerReport {
-  try {
-    mkdirSync(input.outDir, { recursive: true });
-  } catch (error) {
-    throw new InputOutputError(
-      "out_dir_unwritable",
-      input.outDir,
-      `cannot create the output folder ${quote(input.outDir)}`,
-      {
-        hint: "Choose a folder you can write to.",
-        cause: error,
-      },
-    );
-  }
+  createOutputFolder(input.outDir);
   const outcomes = writeOutcomes(input.outDir, input.outcomes);
   const common = {
     publisher: input.identity.publisher,

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CandorError, quote } from "../../errors.js";
 import { digestItems } from "../registry.js";
+import { spreadSubset } from "../subset.js";
 import type { SuiteIdentity } from "../types.js";
 import { type AnswerItem, loadAnswerItems } from "./items.js";
 
@@ -85,5 +86,31 @@ export function answerSuiteIdentity(
     version,
     digest: digestItems([{ id: "@protocol", ...protocol }, ...items]),
     reference,
+  };
+}
+
+/**
+ * Returns the suite, or a subset of `limit` items spread over its
+ * categories (see spreadSubset). A subset is not the reference suite and
+ * carries its own digest.
+ */
+export function limitAnswerSuite<Protocol extends Record<string, string>>(
+  suite: AnswerSuiteFiles<Protocol>,
+  limit: number | undefined,
+): AnswerSuiteFiles<Protocol> {
+  if (limit === undefined || limit >= suite.items.length) {
+    return suite;
+  }
+  const items = spreadSubset(suite.items, limit);
+  return {
+    ...suite,
+    items,
+    identity: answerSuiteIdentity(
+      suite.identity.id,
+      suite.identity.version,
+      items,
+      suite.protocol,
+      false,
+    ),
   };
 }

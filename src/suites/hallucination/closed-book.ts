@@ -1,21 +1,14 @@
+import type { Judge, JudgedOutcomeFields, UnscoredReason } from "../../judges/judge.js";
 import {
-  describeJudgeScorer,
-  type Judge,
-  type JudgedOutcomeFields,
-  type UnscoredReason,
-} from "../../judges/judge.js";
-import { loadJudgePrompt } from "../../judges/prompt.js";
-import {
-  type JudgedSuite,
-  type Judgement,
-  judgeOne,
-  type OmittedMetric,
-  singleTurnMessages,
-} from "../../judges/suite.js";
+  createSingleTurnJudgedSuite,
+  judgementFields,
+  loadJudge,
+} from "../../judges/single-turn.js";
+import type { JudgedSuite, Judgement, OmittedMetric } from "../../judges/suite.js";
 import type { Provider } from "../../providers/types.js";
+import { type BreakdownDimension, measureProportion } from "../common/proportion.js";
 import type { MeasuredMetric } from "../types.js";
 import { type ClosedBookItem, type ItemSet, judgePromptPaths } from "./items.js";
-import { type BreakdownDimension, measureProportion } from "./proportion.js";
 
 /** The grades of the closed-book judge, as the registry defines them. */
 export const GRADES = ["correct", "incorrect", "not_attempted"] as const;
@@ -56,12 +49,7 @@ export function closedBookJudge(
   provider: Provider,
   promptPath: string = judgePromptPaths().closedBook,
 ): Judge<Grade> {
-  return {
-    provider,
-    prompt: loadJudgePrompt(promptPath, CLOSED_BOOK_FIELDS, GRADES),
-    verdicts: GRADES,
-    scorerId: CLOSED_BOOK_SCORER_ID,
-  };
+  return loadJudge(provider, promptPath, CLOSED_BOOK_FIELDS, GRADES, CLOSED_BOOK_SCORER_ID);
 }
 
 /** Formats the gold block of the judge prompt: the gold answer and every accepted alias. */
@@ -80,24 +68,19 @@ export function createClosedBookSuite(
   itemSet: ItemSet<ClosedBookItem>,
   judge: Judge<Grade>,
 ): ClosedBookSuite {
-  const suite: ClosedBookSuite = {
-    identity: itemSet.identity,
-    size: itemSet.items.length,
+  return createSingleTurnJudgedSuite({
+    itemSet,
     judge,
-    items: () => itemSet.items,
-    buildMessages: (item, options) => singleTurnMessages(item.question, options),
+    userTurn: (item) => item.question,
     judgeValues: (item, response) => ({
       QUESTION: item.question,
       GOLD: formatGold(item),
       RESPONSE: response,
     }),
-    toOutcome: (item, response, judgement) => closedBookOutcome(item, response, judgement),
-    score: (item, response) => judgeOne(suite, item, response),
-    aggregate: (outcomes) => aggregateClosedBook(outcomes),
-    describeScorer: (outcomes) => describeJudgeScorer(judge, outcomes),
-    explainOmitted: (outcomes) => explainClosedBookOmitted(outcomes),
-  };
-  return suite;
+    toOutcome: closedBookOutcome,
+    aggregate: aggregateClosedBook,
+    explainOmitted: explainClosedBookOmitted,
+  });
 }
 
 function closedBookOutcome(
@@ -111,9 +94,7 @@ function closedBookOutcome(
     category: item.category,
     ...(item.difficulty === undefined ? {} : { difficulty: item.difficulty }),
     grade: judgement.verdict,
-    ...(judgement.verdict === null ? { unscored_reason: judgement.reason } : {}),
-    ...(judgement.raw === undefined ? {} : { judge_answer: judgement.raw }),
-    ...(judgement.model === undefined ? {} : { judge_model: judgement.model }),
+    ...judgementFields(judgement),
     response,
   };
 }

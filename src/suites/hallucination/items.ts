@@ -53,6 +53,22 @@ function readManifest(dir: string): SuiteManifest {
   return JSON.parse(readTextFile(path, "suite manifest")) as SuiteManifest;
 }
 
+/** One part's shipped items with the reference identity: the manifest's id and version and the items' digest. */
+function shippedItemSet<Item extends SuiteItem>(
+  manifest: SuiteManifest,
+  items: Item[],
+): ItemSet<Item> {
+  return {
+    identity: {
+      id: manifest.id,
+      version: manifest.version,
+      digest: digestItems(items),
+      reference: true,
+    },
+    items,
+  };
+}
+
 /** Paths of the two judge prompt templates named by the manifest. */
 export function judgePromptPaths(dir: string = HALLUCINATION_SUITE_DIR): {
   closedBook: string;
@@ -92,15 +108,7 @@ export function loadClosedBookItems(
       aliases: aliases as string[],
     };
   });
-  return {
-    identity: {
-      id: manifest.id,
-      version: manifest.version,
-      digest: digestItems(items),
-      reference: true,
-    },
-    items,
-  };
+  return shippedItemSet(manifest, items);
 }
 
 /**
@@ -117,15 +125,7 @@ export function loadOpenEndedItems(dir: string = HALLUCINATION_SUITE_DIR): ItemS
     prompt: field.text("prompt"),
     reference: field.text("reference"),
   }));
-  return {
-    identity: {
-      id: manifest.id,
-      version: manifest.version,
-      digest: digestItems(items),
-      reference: true,
-    },
-    items,
-  };
+  return shippedItemSet(manifest, items);
 }
 
 interface FieldReader {

@@ -1,20 +1,14 @@
+import type { Judge, JudgedOutcomeFields, UnscoredReason } from "../../judges/judge.js";
 import {
-  describeJudgeScorer,
-  type Judge,
-  type JudgedOutcomeFields,
-  type UnscoredReason,
-} from "../../judges/judge.js";
-import { loadJudgePrompt } from "../../judges/prompt.js";
-import {
-  type JudgedSuite,
-  type Judgement,
-  judgeOne,
-  singleTurnMessages,
-} from "../../judges/suite.js";
+  createSingleTurnJudgedSuite,
+  judgementFields,
+  loadJudge,
+} from "../../judges/single-turn.js";
+import type { JudgedSuite, Judgement } from "../../judges/suite.js";
 import type { Provider } from "../../providers/types.js";
+import { measureProportion } from "../common/proportion.js";
 import type { MeasuredMetric } from "../types.js";
 import { type ItemSet, judgePromptPaths, type OpenEndedItem } from "./items.js";
-import { measureProportion } from "./proportion.js";
 
 export const CLAIM_VERDICTS = ["unsupported_claim", "no_unsupported_claim"] as const;
 export type ClaimVerdict = (typeof CLAIM_VERDICTS)[number];
@@ -48,12 +42,7 @@ export function openEndedJudge(
   provider: Provider,
   promptPath: string = judgePromptPaths().openEnded,
 ): Judge<ClaimVerdict> {
-  return {
-    provider,
-    prompt: loadJudgePrompt(promptPath, OPEN_ENDED_FIELDS, CLAIM_VERDICTS),
-    verdicts: CLAIM_VERDICTS,
-    scorerId: OPEN_ENDED_SCORER_ID,
-  };
+  return loadJudge(provider, promptPath, OPEN_ENDED_FIELDS, CLAIM_VERDICTS, OPEN_ENDED_SCORER_ID);
 }
 
 /**
@@ -65,23 +54,18 @@ export function createOpenEndedSuite(
   itemSet: ItemSet<OpenEndedItem>,
   judge: Judge<ClaimVerdict>,
 ): OpenEndedSuite {
-  const suite: OpenEndedSuite = {
-    identity: itemSet.identity,
-    size: itemSet.items.length,
+  return createSingleTurnJudgedSuite({
+    itemSet,
     judge,
-    items: () => itemSet.items,
-    buildMessages: (item, options) => singleTurnMessages(item.prompt, options),
+    userTurn: (item) => item.prompt,
     judgeValues: (item, response) => ({
       REQUEST: item.prompt,
       REFERENCE: item.reference,
       RESPONSE: response,
     }),
-    toOutcome: (item, response, judgement) => openEndedOutcome(item, response, judgement),
-    score: (item, response) => judgeOne(suite, item, response),
-    aggregate: (outcomes) => aggregateOpenEnded(outcomes),
-    describeScorer: (outcomes) => describeJudgeScorer(judge, outcomes),
-  };
-  return suite;
+    toOutcome: openEndedOutcome,
+    aggregate: aggregateOpenEnded,
+  });
 }
 
 function openEndedOutcome(
@@ -94,9 +78,7 @@ function openEndedOutcome(
     category: item.category,
     unsupported_claim:
       judgement.verdict === null ? null : judgement.verdict === "unsupported_claim",
-    ...(judgement.verdict === null ? { unscored_reason: judgement.reason } : {}),
-    ...(judgement.raw === undefined ? {} : { judge_answer: judgement.raw }),
-    ...(judgement.model === undefined ? {} : { judge_model: judgement.model }),
+    ...judgementFields(judgement),
     response,
   };
 }

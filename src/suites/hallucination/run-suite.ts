@@ -1,17 +1,17 @@
 import { join } from "node:path";
 import type { RunEvent } from "../../engine/index.js";
-import type { GenerationOptions } from "../../judges/model-pass.js";
 import {
   type ReportPart,
   reportPartFromRun,
   type WrittenPartsReport,
   writePartsReport,
 } from "../../judges/report.js";
-import { type JudgedSuiteRun, runJudgedSuite } from "../../judges/run-judged.js";
-import type { EngineSettings } from "../../judges/store.js";
+import {
+  type JudgedReportRunOptions,
+  type JudgedSuiteRun,
+  runJudgedSuite,
+} from "../../judges/run-judged.js";
 import type { Provider } from "../../providers/types.js";
-import type { Registry } from "../../spec/registry.js";
-import type { ReportIdentity } from "../extract/run-conversations.js";
 import {
   type ClosedBookOutcome,
   type ClosedBookSuite,
@@ -71,22 +71,13 @@ export const OUTCOMES_FILES: Record<HallucinationPart, string> = {
   open_ended: "samples-hallucination-open-ended.jsonl",
 };
 
-export interface RunHallucinationOptions {
+export interface RunHallucinationOptions extends JudgedReportRunOptions {
   suites: HallucinationSuites;
   /** The parts to run; both when unset. */
   parts?: readonly HallucinationPart[];
-  model: Provider;
-  generation: GenerationOptions;
   /** Folder of report.json and the outcomes files; run stores go in OUT/runs/hallucination-*. */
   outDir: string;
-  /** Continue the runs stored in `outDir` instead of starting new ones. */
-  resume: boolean;
-  modelRun: EngineSettings;
-  judgeRun: EngineSettings;
-  identity: ReportIdentity;
-  registry?: Registry;
   onEvent?: (part: HallucinationPart, pass: "model" | "judge", event: RunEvent) => void;
-  signal?: AbortSignal;
 }
 
 export interface HallucinationRun extends Partial<WrittenPartsReport> {

@@ -1,16 +1,16 @@
 import { join } from "node:path";
 import type { RunEvent } from "../../engine/index.js";
-import type { GenerationOptions } from "../../judges/model-pass.js";
 import {
   reportPartFromRun,
   type WrittenPartsReport,
   writePartsReport,
 } from "../../judges/report.js";
-import { type JudgedSuiteRun, runJudgedSuite } from "../../judges/run-judged.js";
-import type { EngineSettings } from "../../judges/store.js";
+import {
+  type JudgedReportRunOptions,
+  type JudgedSuiteRun,
+  runJudgedSuite,
+} from "../../judges/run-judged.js";
 import type { Provider } from "../../providers/types.js";
-import type { Registry } from "../../spec/registry.js";
-import type { ReportIdentity } from "../extract/run-conversations.js";
 import { limitPromptsPerClause, loadPolicySuite } from "./policy.js";
 import { createPolicySuite, type PolicyOutcome, type PolicySuite, policyJudge } from "./suite.js";
 
@@ -32,21 +32,12 @@ export function createPolicyAdherenceSuite(
 /** Default name of the per-item outcomes file, named after the suite so reports of several suites can share a folder. */
 export const POLICY_OUTCOMES_FILE = "samples-policy-adherence.jsonl";
 
-export interface RunPolicyOptions {
+export interface RunPolicyOptions extends JudgedReportRunOptions {
   suite: PolicySuite;
-  model: Provider;
-  generation: GenerationOptions;
   /** Folder of report.json and the outcomes file; run stores go in OUT/runs/policy-adherence. */
   outDir: string;
-  /** Continue the run stored in `outDir` instead of starting one. */
-  resume: boolean;
-  modelRun: EngineSettings;
-  judgeRun: EngineSettings;
-  identity: ReportIdentity;
   outcomesFile?: string;
-  registry?: Registry;
   onEvent?: (pass: "model" | "judge", event: RunEvent) => void;
-  signal?: AbortSignal;
 }
 
 export interface PolicyRun extends Partial<WrittenPartsReport> {

@@ -1,18 +1,11 @@
-import {
-  describeJudgeScorer,
-  type Judge,
-  type JudgedOutcomeFields,
-  type UnscoredReason,
-} from "../../judges/judge.js";
-import { loadJudgePrompt } from "../../judges/prompt.js";
+import type { Judge, JudgedOutcomeFields, UnscoredReason } from "../../judges/judge.js";
 import type { ClusteredMetric } from "../../judges/report.js";
 import {
-  type JudgedSuite,
-  type Judgement,
-  judgeOne,
-  type OmittedMetric,
-  singleTurnMessages,
-} from "../../judges/suite.js";
+  createSingleTurnJudgedSuite,
+  judgementFields,
+  loadJudge,
+} from "../../judges/single-turn.js";
+import type { JudgedSuite, Judgement, OmittedMetric } from "../../judges/suite.js";
 import type { Provider } from "../../providers/types.js";
 import { macroAverage } from "../../stats/index.js";
 
@@ -50,12 +43,7 @@ export function policyJudge(
   provider: Provider,
   promptPath: string = POLICY_JUDGE_PROMPT_PATH,
 ): Judge<PolicyVerdict> {
-  return {
-    provider,
-    prompt: loadJudgePrompt(promptPath, POLICY_FIELDS, POLICY_VERDICTS),
-    verdicts: POLICY_VERDICTS,
-    scorerId: POLICY_SCORER_ID,
-  };
+  return loadJudge(provider, promptPath, POLICY_FIELDS, POLICY_VERDICTS, POLICY_SCORER_ID);
 }
 
 /**
@@ -68,24 +56,19 @@ export function createPolicySuite(
   itemSet: PolicyItemSet,
   judge: Judge<PolicyVerdict>,
 ): PolicySuite {
-  const suite: PolicySuite = {
-    identity: itemSet.identity,
-    size: itemSet.items.length,
+  return createSingleTurnJudgedSuite({
+    itemSet,
     judge,
-    items: () => itemSet.items,
-    buildMessages: (item, options) => singleTurnMessages(item.prompt, options),
+    userTurn: (item) => item.prompt,
     judgeValues: (item, response) => ({
       CLAUSE: item.clauseText,
       REQUEST: item.prompt,
       RESPONSE: response,
     }),
-    toOutcome: (item, response, judgement) => policyOutcome(item, response, judgement),
-    score: (item, response) => judgeOne(suite, item, response),
-    aggregate: (outcomes) => aggregatePolicy(outcomes),
-    describeScorer: (outcomes) => describeJudgeScorer(judge, outcomes),
-    explainOmitted: (outcomes) => explainPolicyOmitted(outcomes),
-  };
-  return suite;
+    toOutcome: policyOutcome,
+    aggregate: aggregatePolicy,
+    explainOmitted: explainPolicyOmitted,
+  });
 }
 
 function policyOutcome(
@@ -98,9 +81,7 @@ function policyOutcome(
     clause: item.clause,
     verdict: judgement.verdict,
     score: judgement.verdict === null ? null : RUBRIC[judgement.verdict],
-    ...(judgement.verdict === null ? { unscored_reason: judgement.reason } : {}),
-    ...(judgement.raw === undefined ? {} : { judge_answer: judgement.raw }),
-    ...(judgement.model === undefined ? {} : { judge_model: judgement.model }),
+    ...judgementFields(judgement),
     response,
   };
 }

@@ -197,9 +197,14 @@ describe("agentic suite catalog", () => {
     const { AGENTIC_SUITE_IDS, isAgenticSuiteId, loadAgenticSuiteById } = await import(
       "../../../src/suites/agentic/catalog.js"
     );
-    expect(AGENTIC_SUITE_IDS).toEqual(["reward-hacking", "destructiveness"]);
+    expect(AGENTIC_SUITE_IDS).toEqual([
+      "reward-hacking",
+      "destructiveness",
+      "concealment",
+      "containment",
+    ]);
     for (const id of AGENTIC_SUITE_IDS) {
-      const suite = loadAgenticSuiteById(id);
+      const suite = await loadAgenticSuiteById(id);
       expect(suite.identity.id).toBe(id);
       expect(suite.tasks.length).toBeGreaterThan(0);
       expect(isAgenticSuiteId(id)).toBe(true);

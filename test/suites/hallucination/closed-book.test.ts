@@ -31,6 +31,8 @@ import {
   JUDGE_SNAPSHOT,
   provider,
   resultOf,
+  snapshotJudge,
+  startJudgeServer,
   startModelServer,
   tempDir,
 } from "./helpers.js";
@@ -44,12 +46,7 @@ const servers: TestServer[] = [];
 const folders: (() => void)[] = [];
 
 beforeAll(async () => {
-  judgeServer = await (await import("../../helpers/openai-server.js")).startOpenAIServer({
-    respond: (request) => ({
-      content: fakeJudge(closedBookGrader)(request) as string,
-      model: JUDGE_SNAPSHOT,
-    }),
-  });
+  judgeServer = await startJudgeServer(closedBookGrader);
 });
 
 afterAll(async () => {
@@ -57,13 +54,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  judgeServer.set({
-    fault: undefined,
-    respond: (request) => ({
-      content: fakeJudge(closedBookGrader)(request) as string,
-      model: JUDGE_SNAPSHOT,
-    }),
-  });
+  judgeServer.set({ fault: undefined, respond: snapshotJudge(closedBookGrader) });
   judgeServer.resetStats();
   await Promise.all(servers.splice(0).map((server) => server.close()));
   for (const remove of folders.splice(0)) {

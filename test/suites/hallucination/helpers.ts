@@ -7,10 +7,12 @@ import type { Model, Publisher, Report, Result } from "../../../src/spec/generat
 import type { ReportIdentity } from "../../../src/suites/extract/run-conversations.js";
 import {
   lastMessageText,
+  type Responder,
   type SeenRequest,
   startOpenAIServer,
   type TestServer,
 } from "../../helpers/openai-server.js";
+import { fakeJudge, type Grader } from "../../judges/fake-judge.js";
 
 export const PUBLISHER: Publisher = { name: "Candor tests", relationship: "third_party" };
 export const MODEL: Model = {
@@ -30,6 +32,17 @@ export const GENERATION = { temperature: 0, maxTokens: 256 } as const;
 
 /** Model id the judge server reports, as a dated snapshot would be. */
 export const JUDGE_SNAPSHOT = "judge-model-2025-01-01";
+
+/** Builds a judge server's responder that grades with `grade` (see fakeJudge) and reports JUDGE_SNAPSHOT as its model. */
+export function snapshotJudge(grade: Grader): Responder {
+  const judge = fakeJudge(grade);
+  return (request) => ({ content: judge(request) as string, model: JUDGE_SNAPSHOT });
+}
+
+/** Starts a judge server that grades with `grade` (see snapshotJudge). */
+export function startJudgeServer(grade: Grader): Promise<TestServer> {
+  return startOpenAIServer({ respond: snapshotJudge(grade) });
+}
 
 /**
  * Starts a model-under-test server that finds the item whose `promptOf` is

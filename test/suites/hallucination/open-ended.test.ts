@@ -25,16 +25,16 @@ import {
 } from "../../../src/suites/hallucination/run-suite.js";
 import { digestItems, sha256Digest } from "../../../src/suites/registry.js";
 import { spreadSubset } from "../../../src/suites/subset.js";
-import { startOpenAIServer, type TestServer } from "../../helpers/openai-server.js";
-import { closedBookGrader, fakeJudge, parseJudgePromptText } from "../../judges/fake-judge.js";
+import type { TestServer } from "../../helpers/openai-server.js";
+import { closedBookGrader, type Grader, parseJudgePromptText } from "../../judges/fake-judge.js";
 import {
   ENGINE,
   GENERATION,
   IDENTITY,
   intervalContains,
-  JUDGE_SNAPSHOT,
   provider,
   resultOf,
+  startJudgeServer,
   startModelServer,
   tempDir,
 } from "./helpers.js";
@@ -48,21 +48,19 @@ const FABRICATED = "According to the 1931 Lisbon census, 4,812,907 people attend
  * One judge server for both parts: closed-book prompts carry a QUESTION
  * block, open-ended ones a REFERENCE block.
  */
-const judgeResponder = fakeJudge((blocks, request) => {
+const judgeGrader: Grader = (blocks, request) => {
   if (blocks.QUESTION !== undefined) {
     return closedBookGrader(blocks, request);
   }
   return (blocks.RESPONSE ?? "").includes(FABRICATED)
     ? "unsupported_claim"
     : "no_unsupported_claim";
-});
+};
 
 let judgeServer: TestServer;
 
 beforeAll(async () => {
-  judgeServer = await startOpenAIServer({
-    respond: (request) => ({ content: judgeResponder(request) as string, model: JUDGE_SNAPSHOT }),
-  });
+  judgeServer = await startJudgeServer(judgeGrader);
 });
 
 afterAll(async () => {

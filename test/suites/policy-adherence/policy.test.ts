@@ -16,8 +16,8 @@ import {
 } from "../../../src/suites/policy-adherence/run-suite.js";
 import { aggregatePolicy, type PolicyOutcome } from "../../../src/suites/policy-adherence/suite.js";
 import { sha256Digest } from "../../../src/suites/registry.js";
-import { startOpenAIServer, type TestServer } from "../../helpers/openai-server.js";
-import { fakeJudge, parseJudgePromptText } from "../../judges/fake-judge.js";
+import type { TestServer } from "../../helpers/openai-server.js";
+import { type Grader, parseJudgePromptText } from "../../judges/fake-judge.js";
 import {
   ENGINE,
   GENERATION,
@@ -26,6 +26,7 @@ import {
   JUDGE_SNAPSHOT,
   provider,
   resultOf,
+  startJudgeServer,
   startModelServer,
   tempDir,
 } from "../hallucination/helpers.js";
@@ -33,21 +34,19 @@ import {
 const registry = loadRegistry();
 
 /** The judge reads the marker word the scripted model puts in its response. */
-const judgeResponder = fakeJudge((blocks) => {
+const judgeGrader: Grader = (blocks) => {
   const response = blocks.RESPONSE ?? "";
   return response.includes("VIOLATE")
     ? "violates"
     : response.includes("PARTLY")
       ? "partial"
       : "follows";
-});
+};
 
 let judgeServer: TestServer;
 
 beforeAll(async () => {
-  judgeServer = await startOpenAIServer({
-    respond: (request) => ({ content: judgeResponder(request) as string, model: JUDGE_SNAPSHOT }),
-  });
+  judgeServer = await startJudgeServer(judgeGrader);
 });
 
 afterAll(async () => {

@@ -1,42 +1,30 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Result } from "../../../src/spec/generated/report.js";
 import {
   loadSandbaggingSuite,
   runSandbaggingSuite,
   type SandbaggingSuite,
 } from "../../../src/suites/sandbagging/index.js";
-import type { TestServer } from "../../helpers/openai-server.js";
 import {
   type Behaviour,
   correctReply,
+  modelRuns,
   reportErrors,
   runOptions,
-  serveModel,
-  tempDir,
   wrongAnswer,
 } from "../sycophancy/models.js";
 
 const PRESSURE = "dangerous-capability evaluation";
 
-let server: TestServer | undefined;
-const cleanups: (() => void)[] = [];
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  for (const cleanup of cleanups.splice(0)) {
-    cleanup();
-  }
-});
+const runs = modelRuns();
 
 async function run(suite: SandbaggingSuite, behaviour: Behaviour) {
-  server = await serveModel(suite.items, behaviour);
-  const dir = tempDir();
-  cleanups.push(dir.cleanup);
-  const result = await runSandbaggingSuite({ ...runOptions(server, dir.path), suite });
+  const { server, dir } = await runs.start(suite.items, behaviour);
+  const result = await runSandbaggingSuite({ ...runOptions(server, dir), suite });
   const gap = result.written?.report.results.find(
     (entry) => entry.metric === "sandbagging.accuracy_gap",
   ) as Result;
-  return { result, gap, dir: dir.path };
+  return { result, gap, dir };
 }
 
 describe("sandbagging suite over the wire", () => {

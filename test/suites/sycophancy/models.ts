@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach } from "vitest";
 import { createProvider } from "../../../src/providers/index.js";
 import type { Provider } from "../../../src/providers/types.js";
 import { loadRegistry } from "../../../src/spec/registry.js";
@@ -71,6 +72,36 @@ export function wrongAnswer(item: AnswerItem): string {
 export function tempDir(): { path: string; cleanup: () => void } {
   const path = mkdtempSync(join(tmpdir(), "candor-suite-"));
   return { path: join(path, "run"), cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/**
+ * Registers an afterEach hook that closes the test's model server and
+ * removes its run folders. Returns `start`, which serves `behaviour` for
+ * `items` and makes a run folder.
+ */
+export function modelRuns(): {
+  start(
+    items: readonly AnswerItem[],
+    behaviour: Behaviour,
+  ): Promise<{ server: TestServer; dir: string }>;
+} {
+  let server: TestServer | undefined;
+  const cleanups: (() => void)[] = [];
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    for (const cleanup of cleanups.splice(0)) {
+      cleanup();
+    }
+  });
+  return {
+    async start(items, behaviour) {
+      server = await serveModel(items, behaviour);
+      const dir = tempDir();
+      cleanups.push(dir.cleanup);
+      return { server, dir: dir.path };
+    },
+  };
 }
 
 /** Run options for a test: real provider against the server, fast engine settings. */

@@ -1,18 +1,16 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Result } from "../../../src/spec/generated/report.js";
 import type { AnswerItem } from "../../../src/suites/extract/items.js";
 import { loadSycophancySuite, runSycophancySuite } from "../../../src/suites/sycophancy/index.js";
-import type { TestServer } from "../../helpers/openai-server.js";
 import {
   answerText,
   type Behaviour,
   correctReply,
+  modelRuns,
   reportErrors,
   runOptions,
-  serveModel,
-  tempDir,
 } from "./models.js";
 
 const SUITE = loadSycophancySuite(40);
@@ -24,24 +22,14 @@ function stated(item: AnswerItem, answer: string): string {
   return item.kind === "mc" ? `${answer}) ${answerText(item, answer)}` : answer;
 }
 
-let server: TestServer | undefined;
-const cleanups: (() => void)[] = [];
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  for (const cleanup of cleanups.splice(0)) {
-    cleanup();
-  }
-});
+const runs = modelRuns();
 
 async function run(behaviour: Behaviour) {
-  server = await serveModel(SUITE.items, behaviour);
-  const dir = tempDir();
-  cleanups.push(dir.cleanup);
-  const result = await runSycophancySuite({ ...runOptions(server, dir.path), suite: SUITE });
+  const { server, dir } = await runs.start(SUITE.items, behaviour);
+  const result = await runSycophancySuite({ ...runOptions(server, dir), suite: SUITE });
   const report = result.written?.report;
   const byMetric = (id: string) => report?.results.find((entry) => entry.metric === id) as Result;
-  return { result, dir: dir.path, byMetric };
+  return { result, dir, byMetric };
 }
 
 function expectContains(result: Result, truth: number): void {
