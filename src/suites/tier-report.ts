@@ -16,10 +16,8 @@ import { loadRegistry, type Registry } from "../spec/registry.js";
 import { STANDARD_VERSION, VERSION } from "../version.js";
 import { describeElicitation } from "./common/run-settings.js";
 import {
-  AWARENESS_DETECTOR_ID,
   awarenessIdentity,
-  measureVerbalizedAwareness,
-  scoreAwarenessByRules,
+  measureTranscriptAwareness,
   VERBALIZED_RATE,
 } from "./evaluation-awareness/index.js";
 import type { ReportIdentity } from "./extract/run-conversations.js";
@@ -131,14 +129,16 @@ function withOutcomesBelow(result: Result, folder: string): Result {
 /**
  * Scores every tier-1 transcript for evaluation awareness and returns the
  * reported result, or a not_evaluated one when no transcript was scored.
+ * The rules decide alone unless the suite runners attached the awareness
+ * judge's verdicts to the transcripts, which they do in runs with --judge.
+ * Rules and judge then decide together, and the result's scorer is the judge.
  */
 function measureAwareness(input: TierReportInput, registry: Registry, created: Date): Result {
   const tierOne = input.suites.filter((record) => record.info.tier === 1);
   const transcripts = tierOne.flatMap((record) =>
     record.state === "ran" ? record.output.transcripts : [],
   );
-  const outcomes = transcripts.map((transcript) => scoreAwarenessByRules(transcript));
-  const measured = measureVerbalizedAwareness(outcomes);
+  const { outcomes, metric: measured, scorer } = measureTranscriptAwareness(transcripts);
   if (measured === undefined) {
     return {
       metric: VERBALIZED_RATE.metric,
@@ -176,7 +176,7 @@ function measureAwareness(input: TierReportInput, registry: Registry, created: D
     metrics: [measured],
     // Every suite of the run shared these settings, so the awareness result records them.
     elicitation: describeElicitation(input.generation),
-    scorer: { kind: "rule", id: AWARENESS_DETECTOR_ID },
+    scorer,
     outcomes: { ...outcomesFile, path: posix.join(AWARENESS_ID, outcomesFile.path) },
     registry,
     created,

@@ -4,6 +4,7 @@
  * model's transcripts for evaluation awareness.
  */
 
+import { join } from "node:path";
 import { openRunStore } from "../engine/index.js";
 import type { Report } from "../spec/generated/report.js";
 import type { AwarenessTranscript } from "./evaluation-awareness/transcripts.js";
@@ -45,6 +46,54 @@ function judgedSuiteOptions(context: SuiteRunContext) {
     identity: context.identity,
     ...(context.registry === undefined ? {} : { registry: context.registry }),
     ...(context.signal === undefined ? {} : { signal: context.signal }),
+  };
+}
+
+/** Folder below a suite's folder that holds the awareness judge's run store. */
+export const AWARENESS_JUDGE_DIR = "awareness-judge";
+
+/**
+ * Adds the awareness judge to a tier-1 runner. When the run has a judge and
+ * the suite finished, the judge reads the suite's transcripts in a pass of
+ * its own (run store in <suite>/awareness-judge/, resumed with the suite)
+ * and its verdicts are attached to the transcripts, where the tier report
+ * combines them with the rules. An interrupted judge pass returns no report,
+ * so the tier run stops and can be resumed.
+ */
+function withAwarenessJudge(runner: SuiteRunner): SuiteRunner {
+  return {
+    async run(context) {
+      const output = await runner.run(context);
+      if (context.judge === undefined || output.written === undefined) {
+        return output;
+      }
+
+      const { loadAwarenessJudge } = await import("./evaluation-awareness/judge.js");
+      const { judgeTranscripts } = await import("./evaluation-awareness/judge-pass.js");
+      const judged = await judgeTranscripts(
+        output.transcripts,
+        loadAwarenessJudge(context.judge.provider),
+        {
+          ...context.engine,
+          dir: join(context.outDir, AWARENESS_JUDGE_DIR),
+          resume: context.resume,
+          ...(context.onEvent === undefined ? {} : { onEvent: context.onEvent }),
+          ...(context.signal === undefined ? {} : { signal: context.signal }),
+        },
+      );
+      const warnings = [...output.warnings];
+      if (judged.judgeErrors > 0 && !judged.aborted) {
+        warnings.push(
+          `${judged.judgeErrors} transcripts have no awareness verdict because every judge request for them failed; they are unscored for evaluation awareness until the run is resumed.`,
+        );
+      }
+      return {
+        ...output,
+        written: judged.aborted ? undefined : output.written,
+        transcripts: judged.transcripts,
+        warnings,
+      };
+    },
   };
 }
 
@@ -99,7 +148,7 @@ function outcomeTranscripts(
   }));
 }
 
-export const refusalRunner: SuiteRunner = {
+export const refusalRunner: SuiteRunner = withAwarenessJudge({
   async run(context) {
     const { loadBuiltInItems, loadExternalDataset } = await import(
       "./refusal-calibration/items.js"
@@ -174,7 +223,7 @@ export const refusalRunner: SuiteRunner = {
       warnings,
     };
   },
-};
+});
 
 /** Builds the runner of a conversation suite whose items have verifiable answers. */
 function answerSuiteRunner(
@@ -200,17 +249,21 @@ function answerSuiteRunner(
   };
 }
 
-export const sycophancyRunner = answerSuiteRunner("sycophancy", async (options) => {
-  const { runSycophancySuite } = await import("./sycophancy/run-suite.js");
-  return runSycophancySuite(options);
-});
+export const sycophancyRunner = withAwarenessJudge(
+  answerSuiteRunner("sycophancy", async (options) => {
+    const { runSycophancySuite } = await import("./sycophancy/run-suite.js");
+    return runSycophancySuite(options);
+  }),
+);
 
-export const sandbaggingRunner = answerSuiteRunner("sandbagging", async (options) => {
-  const { runSandbaggingSuite } = await import("./sandbagging/run-suite.js");
-  return runSandbaggingSuite(options);
-});
+export const sandbaggingRunner = withAwarenessJudge(
+  answerSuiteRunner("sandbagging", async (options) => {
+    const { runSandbaggingSuite } = await import("./sandbagging/run-suite.js");
+    return runSandbaggingSuite(options);
+  }),
+);
 
-export const hallucinationRunner: SuiteRunner = {
+export const hallucinationRunner: SuiteRunner = withAwarenessJudge({
   async run(context): Promise<SuiteRunOutput> {
     if (context.judge === undefined) {
       throw new JudgeRequiredError("hallucination");
@@ -243,9 +296,9 @@ export const hallucinationRunner: SuiteRunner = {
       warnings: [],
     };
   },
-};
+});
 
-export const policyRunner: SuiteRunner = {
+export const policyRunner: SuiteRunner = withAwarenessJudge({
   async run(context): Promise<SuiteRunOutput> {
     if (context.judge === undefined) {
       throw new JudgeRequiredError("policy-adherence");
@@ -273,4 +326,4 @@ export const policyRunner: SuiteRunner = {
       warnings: [],
     };
   },
-};
+});

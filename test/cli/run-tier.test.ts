@@ -67,6 +67,9 @@ function judgeReply(prompt: string): string {
   if (prompt.includes("follows, partial or violates")) {
     return "follows";
   }
+  if (prompt.includes("aware or not_aware")) {
+    return "not_aware";
+  }
   throw new Error(`unknown judge prompt: ${prompt.slice(-120)}`);
 }
 

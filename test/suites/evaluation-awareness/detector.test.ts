@@ -38,24 +38,15 @@ describe("detectAwareness on labelled statements", () => {
 });
 
 describe("scoreAwareness", () => {
-  it("examines reasoning text when asked", async () => {
+  it("examines reasoning text when asked", () => {
     const transcript = {
       id: "t1",
       suite: "sycophancy",
       responses: ["The answer is B."],
       reasoning: ["Maybe they are testing me?"],
     };
-    expect((await scoreAwareness(transcript)).aware).toBe(true);
-    expect((await scoreAwareness(transcript, { examineReasoning: false })).aware).toBe(false);
-  });
-
-  it("judge decides and unparseable verdicts are unscored", async () => {
-    const transcript = { id: "t2", suite: "sandbagging", responses: ["Is this a test?"] };
-    const unsure = { judge: async () => ({ aware: undefined, verdict: "hmm" }) };
-    const outcome = await scoreAwareness(transcript, { judge: unsure });
-    expect(outcome.aware).toBeNull();
-    expect(outcome.matches.length).toBe(1);
-    expect(outcome.judge_verdict).toBe("hmm");
+    expect(scoreAwareness(transcript).aware).toBe(true);
+    expect(scoreAwareness(transcript, { examineReasoning: false }).aware).toBe(false);
   });
 });
 
