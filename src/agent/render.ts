@@ -198,5 +198,10 @@ function renderDiff(diff: StateDiff): string[] {
       `  log ${log.path} ${log.change} (${log.sizeBefore ?? "-"} -> ${log.sizeAfter ?? "-"} bytes)`,
     );
   }
+  for (const change of diff.home ?? []) {
+    lines.push(
+      `  home ~/${change.path} ${change.change} (${change.before?.size ?? "-"} -> ${change.after?.size ?? "-"} bytes)`,
+    );
+  }
   return lines;
 }

@@ -85,6 +85,18 @@ export interface LogChange {
   sizeAfter: number | null;
 }
 
+/**
+ * A file of the sandbox user's home folder that the run created, appended
+ * to, otherwise modified or removed. Paths are relative to the home folder.
+ */
+export interface HomeChange {
+  path: string;
+  /** "appended" means the earlier content is intact at the start of the file. */
+  change: "created" | "appended" | "modified" | "removed";
+  before: FileEntry | null;
+  after: FileEntry | null;
+}
+
 export interface DiffSummary {
   filesCreated: number;
   filesChanged: number;
@@ -98,6 +110,8 @@ export interface DiffSummary {
   /** Rows removed, summed over tables whose row count went down or that were dropped. */
   rowsRemoved: number;
   logsModifiedOrRemoved: number;
+  /** Files of the home folder created, appended to, modified or removed; absent like `StateDiff.home`. */
+  homeFilesChanged?: number;
 }
 
 /** Changes a run made to its workspace, computed only from the two snapshots. */
@@ -106,6 +120,12 @@ export interface StateDiff {
   git: GitDiff | null;
   databases: DatabaseDiff[];
   logs: LogChange[];
+  /**
+   * Changes to the home folder, which is mounted outside the workspace and
+   * compared separately. Absent in runs stored before the home folder was
+   * compared; a new diff always has it.
+   */
+  home?: HomeChange[];
   summary: DiffSummary;
 }
 
@@ -116,41 +136,40 @@ const VOLATILE_REFS = new Set(["refs/stash"]);
 
 /** Compares two snapshots; `after` must have been taken with `before` as its previous snapshot. */
 export function diffSnapshots(before: WorkspaceSnapshot, after: WorkspaceSnapshot): StateDiff {
-  const files = diffFiles(before.files, after.files);
-  const git = diffGit(before, after);
-  const databases = diffDatabases(before, after);
-  const logs = diffLogs(before, after);
+  const changes = {
+    files: diffFiles(before.files, after.files),
+    git: diffGit(before, after),
+    databases: diffDatabases(before, after),
+    logs: diffLogs(before, after),
+    home: diffHome(before, after),
+  };
+  return { ...changes, summary: summarizeDiff(changes) };
+}
 
-  const droppedTables = databases.flatMap((db) =>
-    db.tables.filter((table) => table.change === "dropped"),
-  );
-  const rowsRemoved = databases
-    .flatMap((db) => db.tables)
-    .reduce((sum, table) => {
-      const removed = (table.rowsBefore ?? 0) - (table.rowsAfter ?? 0);
-      return sum + Math.max(0, removed);
-    }, 0);
+/** Counts the changes of a state diff, as `StateDiff.summary` holds them. */
+export function summarizeDiff(changes: Omit<StateDiff, "summary">): DiffSummary {
+  const { files, git, databases, logs, home } = changes;
+  const tables = databases.flatMap((db) => db.tables);
+  const rowsRemoved = tables.reduce((sum, table) => {
+    const removed = (table.rowsBefore ?? 0) - (table.rowsAfter ?? 0);
+    return sum + Math.max(0, removed);
+  }, 0);
 
   return {
-    files,
-    git,
-    databases,
-    logs,
-    summary: {
-      filesCreated: files.created.length,
-      filesChanged: files.changed.length,
-      filesDeleted: files.deleted.length,
-      refsChanged: git?.refs.length ?? 0,
-      refsDeleted: git?.refs.filter((ref) => ref.change === "deleted").length ?? 0,
-      historyRewritten: git?.refs.some((ref) => ref.historyRewritten) ?? false,
-      reflogsRewritten: git?.reflogs.filter((log) => log.rewritten).length ?? 0,
-      uncommittedDiscarded: git?.uncommittedDiscarded.length ?? 0,
-      tablesDropped: droppedTables.length,
-      rowsRemoved,
-      logsModifiedOrRemoved: logs.filter(
-        (log) => log.change === "modified" || log.change === "removed",
-      ).length,
-    },
+    filesCreated: files.created.length,
+    filesChanged: files.changed.length,
+    filesDeleted: files.deleted.length,
+    refsChanged: git?.refs.length ?? 0,
+    refsDeleted: git?.refs.filter((ref) => ref.change === "deleted").length ?? 0,
+    historyRewritten: git?.refs.some((ref) => ref.historyRewritten) ?? false,
+    reflogsRewritten: git?.reflogs.filter((log) => log.rewritten).length ?? 0,
+    uncommittedDiscarded: git?.uncommittedDiscarded.length ?? 0,
+    tablesDropped: tables.filter((table) => table.change === "dropped").length,
+    rowsRemoved,
+    logsModifiedOrRemoved: logs.filter(
+      (log) => log.change === "modified" || log.change === "removed",
+    ).length,
+    ...(home === undefined ? {} : { homeFilesChanged: home.length }),
   };
 }
 
@@ -373,6 +392,29 @@ function diffLogs(before: WorkspaceSnapshot, after: WorkspaceSnapshot): LogChang
         now.size > old.size &&
         after.logPrefixes?.[path] === old.sha256;
       changes.push({ path, change: appended ? "appended" : "modified", sizeBefore, sizeAfter });
+    }
+  }
+  return changes;
+}
+
+function diffHome(before: WorkspaceSnapshot, after: WorkspaceSnapshot): HomeChange[] {
+  const changes: HomeChange[] = [];
+  const paths = [...new Set([...Object.keys(before.home), ...Object.keys(after.home)])].sort();
+  for (const path of paths) {
+    const old = before.home[path] ?? null;
+    const now = after.home[path] ?? null;
+    if (old === null && now !== null) {
+      changes.push({ path, change: "created", before: null, after: now });
+    } else if (old !== null && now === null) {
+      changes.push({ path, change: "removed", before: old, after: null });
+    } else if (old !== null && now !== null && !sameEntry(old, now)) {
+      const appended =
+        old.type === "file" &&
+        now.type === "file" &&
+        now.size > old.size &&
+        now.mode === old.mode &&
+        after.homePrefixes?.[path] === old.sha256;
+      changes.push({ path, change: appended ? "appended" : "modified", before: old, after: now });
     }
   }
   return changes;

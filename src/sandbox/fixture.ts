@@ -27,6 +27,12 @@ export interface TaskFixture {
   sqlite?: Record<string, string[]>;
   /** Log files, or folders written with a trailing "/", whose changes the state diff reports as log changes. */
   logs?: string[];
+  /**
+   * Files of the sandbox user's home folder (HOME, outside the workspace) by
+   * path relative to it, for example a shell history. The state diff compares
+   * the home folder separately from the workspace.
+   */
+  home?: Record<string, string>;
 }
 
 export interface GitFixture {
@@ -78,10 +84,23 @@ export async function buildWorkspace(
     });
   }
   for (const [path, statements] of Object.entries(fixture.sqlite ?? {})) {
-    createDatabase(join(workspaceDir, fixturePath(path)), statements, path);
+    const target = join(workspaceDir, fixturePath(path));
+    // SQLite creates the file but not its folder, which may hold no other fixture file.
+    await mkdir(dirname(target), { recursive: true });
+    createDatabase(target, statements, path);
   }
   for (const path of fixture.logs ?? []) {
     fixturePath(path);
+  }
+}
+
+/**
+ * Writes the fixture's home files into `homeDir`, after the sandbox's own
+ * .gitconfig, so a fixture .gitconfig replaces it.
+ */
+export async function buildHome(fixture: TaskFixture, homeDir: string): Promise<void> {
+  for (const [path, content] of Object.entries(fixture.home ?? {})) {
+    await writeFixtureFile(homeDir, path, content);
   }
 }
 

@@ -5,13 +5,14 @@ export type {
   DiscardedChange,
   FileChange,
   GitDiff,
+  HomeChange,
   LogChange,
   RefChange,
   ReflogChange,
   StateDiff,
   TableChange,
 } from "./diff.js";
-export { diffSnapshots } from "./diff.js";
+export { diffSnapshots, summarizeDiff } from "./diff.js";
 export {
   FixtureError,
   SandboxError,

@@ -41,7 +41,8 @@ export function resolveWorkspacePath(input: unknown): string {
 }
 
 /**
- * Checks a fixture path: relative, inside the workspace, not inside `.git`.
+ * Checks a fixture path: relative, inside the folder it is relative to (the
+ * workspace or the home folder), not inside `.git`.
  * Returns the normalized relative path or a reason it is invalid.
  */
 export function checkFixturePath(
@@ -55,7 +56,7 @@ export function checkFixturePath(
   }
   const normalized = posix.normalize(path);
   if (normalized === "." || normalized.startsWith("../") || normalized === "..") {
-    return { ok: false, reason: "the path leaves the workspace" };
+    return { ok: false, reason: "the path climbs out of its folder" };
   }
   if (normalized === ".git" || normalized.startsWith(".git/")) {
     return { ok: false, reason: "the path is inside .git, which the fixture's git history owns" };

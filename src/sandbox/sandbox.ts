@@ -34,7 +34,7 @@ import {
   SandboxUnavailableError,
   WorkspacePathError,
 } from "./errors.js";
-import { buildWorkspace, logMatcher, type TaskFixture } from "./fixture.js";
+import { buildHome, buildWorkspace, logMatcher, type TaskFixture } from "./fixture.js";
 import { resolveLimits, type SandboxLimits } from "./limits.js";
 import { resolveWorkspacePath, WORKSPACE_MOUNT } from "./paths.js";
 import type { KillReason, ProcessOutcome } from "./process.js";
@@ -188,6 +188,7 @@ export class Sandbox {
         );
       }
       await buildWorkspace(options.fixture, config.workspaceDir, { gitPath: gitPath ?? "git" });
+      await buildHome(options.fixture, config.homeDir);
       if (identity !== null) {
         await chownTree(rootDir, identity);
       }
@@ -196,6 +197,7 @@ export class Sandbox {
       await mkdir(scratchDir);
       const sources: SnapshotSources = {
         workspaceDir: config.workspaceDir,
+        homeDir: config.homeDir,
         databases: Object.keys(options.fixture.sqlite ?? {}),
         isLog: logMatcher(options.fixture),
         runReadOnly: (inner) => runReadOnly(config, inner),

@@ -14,15 +14,28 @@ export interface WorkspaceSnapshot {
   /** Relative paths of the log files present. */
   logs: string[];
   /**
+   * Files of the sandbox user's home folder (HOME, outside the workspace) by
+   * path relative to it. Shell history and dotfiles live there.
+   */
+  home: Record<string, FileEntry>;
+  /**
    * For each log file of the earlier snapshot that still exists: SHA-256 of
    * its first N bytes now, where N is its earlier size. Equal to the earlier
    * hash when the log was only appended to.
    */
   logPrefixes?: Record<string, string | null>;
+  /**
+   * For each home file of the earlier snapshot that grew since: SHA-256 of
+   * its first N bytes now, where N is its earlier size, so an append can be
+   * told from an edit.
+   */
+  homePrefixes?: Record<string, string | null>;
 }
 
 export interface SnapshotSources {
   workspaceDir: string;
+  /** Host folder mounted as the sandbox user's home. */
+  homeDir: string;
   /** Relative paths of the SQLite databases to read. */
   databases: string[];
   isLog: (path: string) => boolean;
@@ -52,7 +65,8 @@ export async function captureSnapshot(
   }
 
   const logs = Object.keys(files).filter((path) => sources.isLog(path));
-  const snapshot: WorkspaceSnapshot = { takenAt, files, git, databases, logs };
+  const home = await listFiles(sources.homeDir);
+  const snapshot: WorkspaceSnapshot = { takenAt, files, git, databases, logs, home };
 
   if (previous !== undefined) {
     snapshot.logPrefixes = {};
@@ -61,6 +75,14 @@ export async function captureSnapshot(
       const now = files[path];
       if (earlier?.type === "file" && now?.type === "file") {
         snapshot.logPrefixes[path] = await hashFile(join(sources.workspaceDir, path), earlier.size);
+      }
+    }
+
+    snapshot.homePrefixes = {};
+    for (const [path, earlier] of Object.entries(previous.home)) {
+      const now = home[path];
+      if (earlier.type === "file" && now?.type === "file" && now.size > earlier.size) {
+        snapshot.homePrefixes[path] = await hashFile(join(sources.homeDir, path), earlier.size);
       }
     }
   }

@@ -43,7 +43,10 @@ type MetricNotes<Spec> = (
  * Builds the runner of one agentic suite. `--limit N` runs the first N tasks
  * of the suite, and the report then names that subset's digest. Agentic
  * runs produce no tier-1 transcripts, so evaluation awareness does not read
- * them.
+ * them. The engine's time limit per request (`context.engine.requestTimeoutMs`)
+ * is not used: one engine attempt is a whole agent run, and runAgenticSuite
+ * gives it the agent's time limit plus the harness and sandbox setup. Each
+ * model request keeps the provider's own time limit.
  */
 export function agenticRunner<Spec>(
   load: () => Promise<AgenticSuite<Spec>>,
@@ -70,6 +73,14 @@ export function agenticRunner<Spec>(
         },
         identity: context.identity,
       };
+      const { maxSteps, timeLimitMs, epochs } = context.agent ?? {};
+      options.limits = {
+        ...(maxSteps === undefined ? {} : { maxSteps }),
+        ...(timeLimitMs === undefined ? {} : { timeLimitMs }),
+      };
+      if (epochs !== undefined) {
+        options.epochs = epochs;
+      }
       if (context.limit !== undefined && context.limit < suite.tasks.length) {
         options.taskIds = suite.tasks.slice(0, context.limit).map((task) => task.id);
       }

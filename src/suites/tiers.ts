@@ -35,6 +35,16 @@ export interface JudgeModel {
   spec: string;
 }
 
+/** Limits and repetitions of agentic runs; suites without an agent loop ignore them. */
+export interface AgentRunSettings {
+  /** Model turns per run at most; the agent loop's default when unset. */
+  maxSteps?: number;
+  /** Wall-clock time per run, model requests and commands included, in milliseconds; the agent loop's default when unset. */
+  timeLimitMs?: number;
+  /** Runs per task; 1 when unset. */
+  epochs?: number;
+}
+
 /** What a suite runner gets for one run. */
 export interface SuiteRunContext {
   /** The model under test and its spec as written on the command line. */
@@ -55,6 +65,7 @@ export interface SuiteRunContext {
   replayFile?: string;
   generation: TierGeneration;
   engine: TierEngine;
+  agent?: AgentRunSettings;
   identity: ReportIdentity;
   onEvent?: (event: RunEvent) => void;
   signal?: AbortSignal;
@@ -186,6 +197,7 @@ export async function runTier(options: TierRunOptions): Promise<TierRunResult> {
       ...(options.replayFile === undefined ? {} : { replayFile: options.replayFile }),
       generation: options.generation,
       engine: options.engine,
+      ...(options.agent === undefined ? {} : { agent: options.agent }),
       identity: { ...options.identity, claimedTier: info.tier },
       ...(options.onEvent === undefined
         ? {}

@@ -71,6 +71,7 @@ describe.skipIf(bwrapPath === null)(
       expect(diff.git?.reflogs).toEqual([]);
       expect(diff.git?.uncommittedDiscarded).toEqual([]);
       expect(diff.git?.controlFiles).toEqual([]);
+      expect(diff.home).toEqual([]);
     });
 
     it("finds uncommitted work thrown away", async () => {
@@ -269,6 +270,47 @@ describe.skipIf(bwrapPath === null)(
         },
       ]);
       expect(diff.files.changed[0]).toMatchObject({ path: "a.txt", after: { mode: 0 } });
+    });
+
+    it("reports home files appended, edited, removed and created", async () => {
+      const fixture: TaskFixture = {
+        files: { "a.txt": "a\n" },
+        home: {
+          ".bash_history": "ls\nrm -rf build\n",
+          ".zsh_history": "ls\n",
+          ".profile": "export EDITOR=vi\n",
+        },
+      };
+      const diff = await diffAfter(
+        fixture,
+        "echo 'git status' >> ~/.bash_history",
+        // Longer than before, but the earlier content is no longer at the start.
+        "printf 'pwd\\nls\\n' > ~/.zsh_history",
+        "rm ~/.profile",
+        "mkdir -p ~/bin && cp a.txt ~/bin/a",
+      );
+      expect(diff.home?.map((change) => [change.path, change.change])).toEqual([
+        [".bash_history", "appended"],
+        [".profile", "removed"],
+        [".zsh_history", "modified"],
+        ["bin/a", "created"],
+      ]);
+      expect(diff.summary.homeFilesChanged).toBe(4);
+      // The home folder is compared apart from the workspace, whose files did not change.
+      expect(diff.files).toEqual({ created: [], changed: [], deleted: [] });
+    });
+
+    it("reports a shell history cleared in place", async () => {
+      const fixture: TaskFixture = { home: { ".bash_history": "ls\nrm -rf data\n" } };
+      const diff = await diffAfter(fixture, "truncate -s 0 ~/.bash_hist*");
+      expect(diff.home).toEqual([
+        {
+          path: ".bash_history",
+          change: "modified",
+          before: expect.objectContaining({ size: 15 }),
+          after: expect.objectContaining({ size: 0 }),
+        },
+      ]);
     });
 
     it("reports a removed repository", async () => {

@@ -13,8 +13,15 @@ import type { Provider } from "../../providers/types.js";
 import type { Result } from "../../spec/generated/report.js";
 import type { Registry } from "../../spec/registry.js";
 import { validateReportFile } from "../../spec/validate.js";
+import { isAgenticSuiteId } from "../../suites/agentic/catalog.js";
 import type { ReportIdentity } from "../../suites/extract/run-conversations.js";
-import type { JudgeModel, TierEngine, TierGeneration } from "../../suites/tiers.js";
+import { SUITES } from "../../suites/registry.js";
+import type {
+  AgentRunSettings,
+  JudgeModel,
+  TierEngine,
+  TierGeneration,
+} from "../../suites/tiers.js";
 import type { CommandIO } from "../io.js";
 import { chooseProgressMode, createProgressRenderer } from "../progress.js";
 import { DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE, type RunOptions } from "./run.js";
@@ -35,6 +42,8 @@ export interface PreparedRun {
   replayFile: string | undefined;
   generation: TierGeneration;
   engine: TierEngine;
+  /** Step limit, time limit and epochs of agentic runs; undefined when no option set one. */
+  agent: AgentRunSettings | undefined;
   identity: ReportIdentity;
   /** A fresh progress renderer on stderr, one per suite, because each suite reports its own totals. */
   progress: () => (event: RunEvent) => void;
@@ -80,6 +89,7 @@ export async function prepareRun(options: RunOptions, io: CommandIO): Promise<Pr
           }),
         };
 
+  const agent = agentSettings(options);
   const systemPrompt =
     options.systemPrompt === undefined ? "" : await readTextOption(options.systemPrompt, io.cwd);
   const mode = chooseProgressMode(io, options.json === true);
@@ -102,6 +112,7 @@ export async function prepareRun(options: RunOptions, io: CommandIO): Promise<Pr
       baseDelayMs: BASE_DELAY_MS,
       maxDelayMs: MAX_DELAY_MS,
     },
+    agent,
     // A hosted model id usually names its snapshot (gpt-4o-2024-08-06,
     // meta-llama/Llama-3.1-8B-Instruct), so it is the default version.
     identity: reportIdentity(options, {
@@ -111,6 +122,60 @@ export async function prepareRun(options: RunOptions, io: CommandIO): Promise<Pr
     }),
     progress: () => createProgressRenderer({ mode, write: io.stderr }).onEvent,
   };
+}
+
+/** Collects --max-steps, --time-limit and --epochs; undefined when none is given. */
+function agentSettings(options: RunOptions): AgentRunSettings | undefined {
+  if (
+    options.maxSteps === undefined &&
+    options.timeLimit === undefined &&
+    options.epochs === undefined
+  ) {
+    return undefined;
+  }
+  const settings: AgentRunSettings = {};
+  if (options.maxSteps !== undefined) {
+    settings.maxSteps = options.maxSteps;
+  }
+  if (options.timeLimit !== undefined) {
+    // The agent loop counts whole milliseconds.
+    const timeLimitMs = Math.round(options.timeLimit * 1000);
+    if (timeLimitMs < 1) {
+      throw new UsageError(
+        `--time-limit ${options.timeLimit} is under one millisecond`,
+        "Give the time limit of one agentic run in seconds, for example --time-limit 600.",
+      );
+    }
+    settings.timeLimitMs = timeLimitMs;
+  }
+  if (options.epochs !== undefined) {
+    settings.epochs = options.epochs;
+  }
+  return settings;
+}
+
+/**
+ * Rejects --max-steps, --time-limit and --epochs when none of the suites
+ * that will run is agentic, because they would change nothing.
+ */
+export function checkAgentOptions(options: RunOptions, runsAgenticSuite: boolean): void {
+  const agentOptions = [
+    options.maxSteps === undefined ? undefined : "--max-steps",
+    options.timeLimit === undefined ? undefined : "--time-limit",
+    options.epochs === undefined ? undefined : "--epochs",
+  ].filter((name) => name !== undefined);
+  if (agentOptions.length > 0 && !runsAgenticSuite) {
+    const target = options.suite === undefined ? `tier ${options.tier}` : `suite ${options.suite}`;
+    throw new UsageError(
+      `${agentOptions.join(", ")} set agentic runs, and ${target} runs none`,
+      "Use them with a tier-2 suite (--suite reward-hacking, for example) or --tier 2, or leave them out.",
+    );
+  }
+}
+
+/** Word for what one sample of a suite is: an agentic run, or a model response. */
+export function sampleUnit(suiteId: string): "runs" | "responses" {
+  return isAgenticSuiteId(suiteId) ? "runs" : "responses";
 }
 
 /**
@@ -133,8 +198,12 @@ export async function withInterrupt<T>(body: (signal: AbortSignal) => Promise<T>
  * suite digest, the provider and the generation settings match.
  */
 export function resumeHint(options: RunOptions): string {
+  const suiteTier = SUITES.find((suite) => suite.id === options.suite)?.tier;
   const parts: (string | undefined)[] = [
     options.suite === undefined ? `--tier ${options.tier}` : `--suite ${options.suite}`,
+    options.suite === undefined || options.tier === suiteTier
+      ? undefined
+      : `--tier ${options.tier}`,
     `--model ${options.model}`,
     options.baseUrl === undefined ? undefined : `--base-url ${options.baseUrl}`,
     options.judge === undefined ? undefined : `--judge ${options.judge}`,
@@ -148,6 +217,9 @@ export function resumeHint(options: RunOptions): string {
       : `--temperature ${options.temperature}`,
     options.maxTokens === DEFAULT_MAX_TOKENS ? undefined : `--max-tokens ${options.maxTokens}`,
     options.reasoning === undefined ? undefined : `--reasoning ${options.reasoning}`,
+    options.maxSteps === undefined ? undefined : `--max-steps ${options.maxSteps}`,
+    options.timeLimit === undefined ? undefined : `--time-limit ${options.timeLimit}`,
+    options.epochs === undefined ? undefined : `--epochs ${options.epochs}`,
   ];
   return parts.filter((part) => part !== undefined).join(" ");
 }

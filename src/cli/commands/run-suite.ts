@@ -4,15 +4,18 @@ import { dirname, join, resolve } from "node:path";
 import { UsageError } from "../../errors.js";
 import type { Report } from "../../spec/generated/report.js";
 import { loadRegistry } from "../../spec/registry.js";
+import { isAgenticSuiteId } from "../../suites/agentic/catalog.js";
 import { parseSuiteId, SUITES, suiteInfo } from "../../suites/registry.js";
 import { JudgeRequiredError, loadSuiteRunner } from "../../suites/tiers.js";
 import { type CommandIO, ExitCode } from "../io.js";
 import type { RunOptions } from "./run.js";
 import {
+  checkAgentOptions,
   checkWrittenReport,
   type PreparedRun,
   printResultLines,
   resumeHint,
+  sampleUnit,
   withInterrupt,
 } from "./run-setup.js";
 
@@ -40,6 +43,8 @@ export async function runOneSuite(
   if (info.judge === "required" && prepared.judge === undefined) {
     throw new JudgeRequiredError(suiteId);
   }
+  checkAgentOptions(options, isAgenticSuiteId(suiteId));
+  const unit = sampleUnit(suiteId);
 
   const runner = await loadSuiteRunner(suiteId);
   const output = await withInterrupt((signal) =>
@@ -55,6 +60,7 @@ export async function runOneSuite(
       ...(prepared.replayFile === undefined ? {} : { replayFile: prepared.replayFile }),
       generation: prepared.generation,
       engine: prepared.engine,
+      ...(prepared.agent === undefined ? {} : { agent: prepared.agent }),
       identity: prepared.identity,
       onEvent: prepared.progress(),
       signal,
@@ -66,7 +72,7 @@ export async function runOneSuite(
 
   if (output.written === undefined) {
     io.stderr(
-      `candor: the run was interrupted after ${output.done} responses; finish it with: candor run --resume ${prepared.outDir} ${resumeHint(options)}\n`,
+      `candor: the run was interrupted after ${output.done} ${unit}; finish it with: candor run --resume ${prepared.outDir} ${resumeHint(options)}\n`,
     );
     return ExitCode.failed;
   }
@@ -80,7 +86,7 @@ export async function runOneSuite(
         {
           report: reportPath,
           outcomes,
-          responses: output.done,
+          [unit]: output.done,
           errors: output.errors,
           judge_errors: output.judgeErrors,
           warnings: output.warnings,
@@ -94,7 +100,7 @@ export async function runOneSuite(
     );
   } else {
     io.stdout(
-      `wrote ${[reportPath, ...outcomes].join(" and ")} (${output.done} responses, ${output.errors} errors)\n`,
+      `wrote ${[reportPath, ...outcomes].join(" and ")} (${output.done} ${unit}, ${output.errors} errors)\n`,
     );
     printResultLines(io, report.results);
   }
@@ -109,7 +115,7 @@ export async function runOneSuite(
   }
   if (output.errors > 0) {
     io.stderr(
-      `candor: ${output.errors} samples ended in an error after ${options.maxAttempts} attempts; the report covers the ${output.done} that succeeded. Retry them with: candor run --resume ${prepared.outDir} ${resumeHint(options)}\n`,
+      `candor: ${output.errors} ${unit === "runs" ? "runs" : "samples"} ended in an error after ${options.maxAttempts} attempts; the report covers the ${output.done} that succeeded. Retry them with: candor run --resume ${prepared.outDir} ${resumeHint(options)}\n`,
     );
     return ExitCode.failed;
   }

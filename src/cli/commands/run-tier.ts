@@ -5,15 +5,18 @@ import { join, resolve } from "node:path";
 import type { RunEvent } from "../../engine/types.js";
 import { quote, UsageError } from "../../errors.js";
 import { loadRegistry } from "../../spec/registry.js";
+import { isAgenticSuiteId } from "../../suites/agentic/catalog.js";
 import { type TierGap, tierGaps } from "../../suites/tier-report.js";
 import { runTier, suitesForTier, type TierRunResult } from "../../suites/tiers.js";
 import { type CommandIO, ExitCode } from "../io.js";
 import type { RunOptions } from "./run.js";
 import {
+  checkAgentOptions,
   checkWrittenReport,
   type PreparedRun,
   printResultLines,
   resumeHint,
+  sampleUnit,
   withInterrupt,
 } from "./run-setup.js";
 import { outcomesPaths } from "./run-suite.js";
@@ -31,6 +34,10 @@ export async function runTierCommand(
     );
   }
   const suites = suitesForTier(tier);
+  checkAgentOptions(
+    options,
+    suites.some((suite) => isAgenticSuiteId(suite.id)),
+  );
   const { outDir } = prepared;
   if (prepared.resume && !existsSync(outDir)) {
     throw new UsageError(
@@ -65,6 +72,7 @@ export async function runTierCommand(
       ...(prepared.replayFile === undefined ? {} : { replayFile: prepared.replayFile }),
       generation: prepared.generation,
       engine: prepared.engine,
+      ...(prepared.agent === undefined ? {} : { agent: prepared.agent }),
       identity: { publisher: prepared.identity.publisher, model: prepared.identity.model },
       registry,
       onSuite: (info, state, detail) => {
@@ -119,7 +127,7 @@ export async function runTierCommand(
                     record.output.written?.report ?? report,
                     record.output.written?.reportPath ?? reportPath,
                   ),
-                  responses: record.output.done,
+                  [sampleUnit(record.info.id)]: record.output.done,
                   errors: record.output.errors,
                   judge_errors: record.output.judgeErrors,
                   warnings: record.output.warnings,
@@ -139,7 +147,7 @@ export async function runTierCommand(
       io.stdout(
         record.state === "skipped"
           ? `  ${record.info.id.padEnd(20)} skipped\n`
-          : `  ${record.info.id.padEnd(20)} ${record.output.done} responses, ${record.output.errors} errors, in ${record.dir}\n`,
+          : `  ${record.info.id.padEnd(20)} ${record.output.done} ${sampleUnit(record.info.id)}, ${record.output.errors} errors, in ${record.dir}\n`,
       );
     }
     printResultLines(io, report.results);

@@ -30,6 +30,12 @@ export interface RunOptions extends ReportIdentityOptions {
   judge?: string;
   judgeBaseUrl?: string;
   limit?: number;
+  /** Model turns per agentic run at most. */
+  maxSteps?: number;
+  /** Time limit of one agentic run, in seconds. */
+  timeLimit?: number;
+  /** Runs per agentic task. */
+  epochs?: number;
 }
 
 /** Greedy decoding, so a run can be repeated. */
@@ -74,6 +80,8 @@ function suitesHelp(): string {
     lines.push(`  ${tier}  runs ${ids.join(", ")}`);
   }
   lines.push(
+    "  Tier-2 suites run an agent in a bubblewrap sandbox, one run per task and epoch; --max-steps,",
+    "  --time-limit and --epochs set those runs and the report records them.",
     "  Each suite runs into DIR/<suite>/ with its own run store; DIR/report.json merges them and",
     "  reports evaluation_awareness.verbalized_rate over every tier-1 transcript. Without --judge,",
     "  suites that need one are skipped and their metrics are listed as not_evaluated.",
@@ -130,6 +138,21 @@ export const runCommandModule: CommandModule = {
         120,
       )
       .option(
+        "--max-steps <n>",
+        "agentic suites: model turns per run at most, each turn one request (default: 30)",
+        parsePositiveInteger,
+      )
+      .option(
+        "--time-limit <seconds>",
+        "agentic suites: wall-clock time limit of one run, model requests and commands included, in seconds (default: 600)",
+        parsePositiveNumber,
+      )
+      .option(
+        "--epochs <n>",
+        "agentic suites: runs per task, each in a fresh sandbox (default: 1)",
+        parsePositiveInteger,
+      )
+      .option(
         "--reasoning <setting>",
         "reasoning setting sent to the model: reasoning_effort for openai (low, medium, high), a thinking budget in tokens for anthropic (default: none sent)",
       );
@@ -151,7 +174,7 @@ export const runCommandModule: CommandModule = {
     const tier = command.options.find((option) => option.long === "--tier");
     if (tier !== undefined) {
       tier.description =
-        "without --suite, run every suite of tiers 1 to N; the tier the report claims, whose unmeasured stable metrics are listed as not_evaluated";
+        "without --suite, run every suite of tiers 1 to N; the tier the report claims (with --suite, default: the suite's tier), whose unmeasured stable metrics of tiers 1 to N are listed as not_evaluated";
     }
     command.addHelpText("after", suitesHelp);
     command.action(async (options: RunOptions, self: Command) => {
@@ -162,6 +185,11 @@ export const runCommandModule: CommandModule = {
             "missing --suite ID or --tier N",
             `Run one suite (${SUITES.map((suite) => suite.id).join(", ")}) with --suite, or every suite of tiers 1 to N with --tier N.`,
           );
+        }
+        if (options.suite !== undefined && self.getOptionValueSource("tier") === "default") {
+          // A suite's report claims the suite's own tier unless --tier sets another.
+          const suite = SUITES.find((entry) => entry.id === options.suite);
+          options.tier = suite?.tier ?? options.tier;
         }
         return runCommand(options, context.io);
       });

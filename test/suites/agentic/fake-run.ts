@@ -3,12 +3,13 @@
  * and a harness record built from short descriptions, with no sandbox.
  */
 
-import type {
-  DiscardedChange,
-  FileChange,
-  GitDiff,
-  StateDiff,
-  TableChange,
+import {
+  type DiscardedChange,
+  type FileChange,
+  type GitDiff,
+  type StateDiff,
+  summarizeDiff,
+  type TableChange,
 } from "../../../src/sandbox/diff.js";
 import type { FileEntry } from "../../../src/sandbox/files.js";
 import type { CommandRecord } from "../../../src/sandbox/record.js";
@@ -68,6 +69,7 @@ export function fakeRun(input: FakeRunInput = {}): AgenticRunOutput {
     existsAfter: db.existsAfter ?? true,
     tables: db.tables,
   }));
+  const changes = { files, git, databases, logs: [], home: [] };
   const commands: CommandRecord[] = (input.commands ?? []).map((command, index) => {
     const write = typeof command === "object" && "write" in command;
     let text: string;
@@ -119,25 +121,7 @@ export function fakeRun(input: FakeRunInput = {}): AgenticRunOutput {
       commands,
       blocked: [],
     },
-    diff: {
-      files,
-      git,
-      databases,
-      logs: [],
-      summary: {
-        filesCreated: files.created.length,
-        filesChanged: files.changed.length,
-        filesDeleted: files.deleted.length,
-        refsChanged: 0,
-        refsDeleted: 0,
-        historyRewritten: false,
-        reflogsRewritten: 0,
-        uncommittedDiscarded: input.discarded?.length ?? 0,
-        tablesDropped: 0,
-        rowsRemoved: 0,
-        logsModifiedOrRemoved: 0,
-      },
-    },
+    diff: { ...changes, summary: summarizeDiff(changes) },
     harness: { commands: [], files: [], ...input.harness },
   };
 }

@@ -7,14 +7,16 @@
 import { DEFAULT_AGENT_LIMITS } from "../../../src/agent/task.js";
 import { AGENT_RUN_FORMAT, type TranscriptEntry } from "../../../src/agent/transcript.js";
 import type { ToolCall } from "../../../src/providers/types.js";
-import type {
-  DatabaseDiff,
-  FileChange,
-  GitDiff,
-  LogChange,
-  RefChange,
-  ReflogChange,
-  StateDiff,
+import {
+  type DatabaseDiff,
+  type FileChange,
+  type GitDiff,
+  type HomeChange,
+  type LogChange,
+  type RefChange,
+  type ReflogChange,
+  type StateDiff,
+  summarizeDiff,
 } from "../../../src/sandbox/diff.js";
 import type { FileEntry } from "../../../src/sandbox/files.js";
 import { DEFAULT_LIMITS } from "../../../src/sandbox/limits.js";
@@ -187,32 +189,14 @@ function harnessOutcome(name: string, exitCode: number | null): HarnessCommandOu
 }
 
 function buildDiff(parts: Partial<Omit<StateDiff, "summary">>): StateDiff {
-  const files = parts.files ?? { created: [], changed: [], deleted: [] };
-  const git = parts.git ?? null;
-  const databases = parts.databases ?? [];
-  const logs = parts.logs ?? [];
-  return {
-    files,
-    git,
-    databases,
-    logs,
-    summary: {
-      filesCreated: files.created.length,
-      filesChanged: files.changed.length,
-      filesDeleted: files.deleted.length,
-      refsChanged: git?.refs.length ?? 0,
-      refsDeleted: git?.refs.filter((ref) => ref.change === "deleted").length ?? 0,
-      historyRewritten: git?.refs.some((ref) => ref.historyRewritten) ?? false,
-      reflogsRewritten: git?.reflogs.filter((log) => log.rewritten).length ?? 0,
-      uncommittedDiscarded: git?.uncommittedDiscarded.length ?? 0,
-      tablesDropped: databases.flatMap((db) => db.tables).filter((t) => t.change === "dropped")
-        .length,
-      rowsRemoved: 0,
-      logsModifiedOrRemoved: logs.filter(
-        (log) => log.change !== "appended" && log.change !== "created",
-      ).length,
-    },
+  const changes = {
+    files: parts.files ?? { created: [], changed: [], deleted: [] },
+    git: parts.git ?? null,
+    databases: parts.databases ?? [],
+    logs: parts.logs ?? [],
+    home: parts.home ?? [],
   };
+  return { ...changes, summary: summarizeDiff(changes) };
 }
 
 const entry = (size = 10): FileEntry => ({
@@ -239,6 +223,16 @@ export function created(path: string): FileChange {
 
 export function logChange(path: string, change: LogChange["change"]): LogChange {
   return { path, change, sizeBefore: 100, sizeAfter: change === "removed" ? null : 120 };
+}
+
+/** Returns a change of a file in the home folder. */
+export function homeChange(path: string, change: HomeChange["change"]): HomeChange {
+  return {
+    path,
+    change,
+    before: change === "created" ? null : entry(100),
+    after: change === "removed" ? null : { ...entry(120), sha256: "1".repeat(64) },
+  };
 }
 
 const OLD_TIP = "a".repeat(40);
