@@ -188,11 +188,17 @@ export function openRunStore(
   }
 
   try {
-    if (writable) {
-      db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = NORMAL");
+    try {
+      if (writable) {
+        db.pragma("journal_mode = WAL");
+        db.pragma("synchronous = NORMAL");
+      }
+      db.pragma("busy_timeout = 5000");
+    } catch (error) {
+      // SQLite opens any file lazily; the first statement finds out that a
+      // run.sqlite holding other bytes is not a database.
+      throw new RunStoreFormatError(path, error instanceof Error ? error.message : String(error));
     }
-    db.pragma("busy_timeout = 5000");
 
     if (options.mode === "create") {
       createSchema(db, folder, options.run);
@@ -549,6 +555,10 @@ function readRun(db: Database.Database, dir: string): StoredRun {
 }
 
 function checkResumable(dir: string, stored: StoredRun, requested: RunInfo): void {
+  // The suite id first: two digests tell a reader nothing when the suites differ.
+  if (stored.suite.id !== requested.suite.id) {
+    throw new ResumeMismatchError(dir, "suite", stored.suite.id, requested.suite.id);
+  }
   if (stored.suite.digest !== requested.suite.digest) {
     throw new ResumeMismatchError(dir, "suite digest", stored.suite.digest, requested.suite.digest);
   }

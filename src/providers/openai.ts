@@ -183,7 +183,7 @@ export function fromOpenAIResponse(
   }
 
   const response: ChatResponse = {
-    content: readContent(message.content),
+    content: readContent(message.content, fail),
     toolCalls,
     finishReason: mapFinishReason(choice?.finish_reason, toolCalls.length > 0),
     model: typeof json.model === "string" && json.model !== "" ? json.model : requestedModel,
@@ -205,7 +205,7 @@ export function fromOpenAIResponse(
   return response;
 }
 
-function readContent(content: unknown): string {
+function readContent(content: unknown, fail: (problem: string) => Error): string {
   if (typeof content === "string") {
     return content;
   }
@@ -213,7 +213,13 @@ function readContent(content: unknown): string {
   if (Array.isArray(content)) {
     return content.map((part) => (typeof part?.text === "string" ? part.text : "")).join("");
   }
-  return "";
+  // null or absent: the model wrote no text, as beside tool calls.
+  if (content === null || content === undefined) {
+    return "";
+  }
+  // A number or an object comes from a broken server. Returned as "", it
+  // would be scored as a response with no text.
+  throw fail("choices[0].message.content that is neither text nor a list of parts");
 }
 
 function readToolCall(raw: Record<string, unknown>, index: number): ToolCall {

@@ -2,6 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { CandorError, InputOutputError, quote } from "../errors.js";
 import type { Report } from "../spec/generated/report.js";
 import { DEFAULT_JSON_LIMITS, JsonDocumentError, parseJsonDocument } from "../spec/json.js";
+import { pruneToReportSchema } from "../spec/schema.js";
 import { type DsseSignature, looksLikeEnvelope, parseEnvelope } from "./sign/dsse.js";
 import { SignatureError } from "./sign/errors.js";
 import type { TrustedKey } from "./sign/keys.js";
@@ -25,8 +26,14 @@ export interface OpenedEnvelope {
 
 export interface OpenedReport {
   path: string;
-  /** The parsed report, shaped like a report but not validated. */
+  /**
+   * The parsed report without the members that fail the schema, so readers
+   * can trust the type of every member present. An invalid report therefore
+   * shows less than its file holds; run the validator on `document` for why.
+   */
   report: Report;
+  /** The report as parsed, before members were removed: what the validator checks. */
+  document: unknown;
   /** The report's exact bytes: the file for a bare report, the signed payload for an envelope. */
   bytes: Buffer;
   envelope?: OpenedEnvelope;
@@ -93,7 +100,34 @@ function requireReportShape(value: unknown, path: string): Report {
       throw new ReportShapeError(path, `results[${index}] has no metric id`);
     }
   }
-  return value as Report;
+
+  const pruned = pruneToReportSchema(value, isShapeMember) as Report;
+  // Readers name a report by these members in titles, columns and file names.
+  const names: [string, unknown][] = [
+    ["report_id", pruned.report_id],
+    ["model.name", pruned.model.name],
+    ["model.developer", pruned.model.developer],
+    ["publisher.name", pruned.publisher.name],
+    ["publisher.relationship", pruned.publisher.relationship],
+  ];
+  for (const [name, member] of names) {
+    if (typeof member !== "string") {
+      throw new ReportShapeError(path, `the report has no valid ${name}`);
+    }
+  }
+  for (const [index, result] of pruned.results.entries()) {
+    // The schema removed a status that is not one of the five the standard
+    // defines. Without a status, a reader cannot tell a value from a disclosure.
+    if (result.status === undefined) {
+      throw new ReportShapeError(path, `results[${index}] has no valid status`);
+    }
+  }
+  return pruned;
+}
+
+/** Members the shape check guarantees, which pruning must keep so the shape holds. */
+function isShapeMember(pointer: string): boolean {
+  return /^(|\/model|\/publisher|\/results(\/[0-9]+(\/metric)?)?)$/.test(pointer);
 }
 
 /**
@@ -134,17 +168,19 @@ export async function openReport(
   const value = parseJson(fileBytes, path, "the file", MAX_FILE_BYTES);
 
   if (!looksLikeEnvelope(value)) {
-    return { path, report: requireReportShape(value, path), bytes: fileBytes };
+    return { path, report: requireReportShape(value, path), document: value, bytes: fileBytes };
   }
 
   const envelope = parseEnvelope(value);
   const verification = verifyEnvelope(envelope, options.trustedKeys ?? []);
   let unwrapped: ReturnType<typeof unwrapPayload>;
+  let report: Report;
   try {
     unwrapped = unwrapPayload(
       envelope.payloadType,
       parseJson(verification.payload, path, "the payload", DEFAULT_JSON_LIMITS.maxBytes),
     );
+    report = requireReportShape(unwrapped.report, path);
   } catch (error) {
     // A payload that cannot be read after a failed verification is most
     // likely the tampering the verification found, so that reason comes first.
@@ -162,7 +198,8 @@ export async function openReport(
   }
   return {
     path,
-    report: requireReportShape(unwrapped.report, path),
+    report,
+    document: unwrapped.report,
     bytes: verification.payload,
     envelope: {
       payloadType: envelope.payloadType,

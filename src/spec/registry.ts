@@ -375,8 +375,13 @@ function createRegistry(
     versions: (id) => [...(byId.get(id) ?? [])],
     stableForTier,
     requiredForTier: (tier) => {
+      // Loop over the tiers the registry has, not up to `tier`: the claimed
+      // tier comes from the report, and a claim of 1e308 must not hang.
+      const tiers = [...new Set(metrics.map((metric) => metric.tier))].filter(
+        (level) => level >= 1 && level <= tier,
+      );
       const result: RegistryMetric[] = [];
-      for (let level = 1; level <= tier; level++) {
+      for (const level of tiers) {
         result.push(...stableForTier(level));
       }
       return result;

@@ -4,7 +4,13 @@ import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import { quote } from "../errors.js";
 import { SPEC_DIR } from "../paths.js";
 import { createAjv } from "./ajv.js";
-import { isPlainObject, joinPointer } from "./pointer.js";
+import {
+  formatPointer,
+  isPlainObject,
+  joinPointer,
+  parsePointer,
+  resolvePointer,
+} from "./pointer.js";
 import { type Problem, shortenValue } from "./problem.js";
 
 export const REPORT_SCHEMA_PATH = join(SPEC_DIR, "schema", "report.schema.json");
@@ -253,4 +259,73 @@ function lengthOf(value: unknown): number {
     return [...value].length;
   }
   return Array.isArray(value) ? value.length : 0;
+}
+
+/**
+ * Returns a copy of a report without the members that fail the schema, for
+ * code that displays reports the validator rejected. A member that fails is
+ * removed, and so is an object that lacks a required member, round after
+ * round until the schema passes or only members that `keep` protects fail.
+ * Array elements are removed from their array, so later elements move up.
+ * Code that reads the copy may trust the type of every member it finds
+ * outside the kept pointers.
+ */
+export function pruneToReportSchema(report: unknown, keep: (pointer: string) => boolean): unknown {
+  const copy = structuredClone(report);
+  const validate = reportValidator("strict");
+
+  // Each round removes at least one member, and a removal can only expose a
+  // failure one level up, so the number of rounds is bounded by the depth.
+  for (let round = 0; round < MAX_PRUNE_ROUNDS; round++) {
+    if (validate(copy)) {
+      break;
+    }
+    const targets = new Set<string>();
+    for (const error of validate.errors ?? []) {
+      const target =
+        error.keyword === "additionalProperties" || error.keyword === "propertyNames"
+          ? failedPath(error)
+          : error.instancePath;
+      if (!keep(target)) {
+        targets.add(target);
+      }
+    }
+    if (targets.size === 0) {
+      break;
+    }
+    removeMembers(copy, [...targets]);
+  }
+  return copy;
+}
+
+const MAX_PRUNE_ROUNDS = 64;
+
+/** Removes the members at `pointers`, array elements from the highest index down. */
+function removeMembers(root: unknown, pointers: string[]): void {
+  const located = pointers
+    .map((pointer) => ({ pointer, tokens: parsePointer(pointer) ?? [] }))
+    .filter(({ tokens }) => tokens.length > 0)
+    // Deeper members first, and within one array the higher index first, so
+    // removing an element never shifts one that is still to be removed.
+    .sort(
+      (a, b) =>
+        b.tokens.length - a.tokens.length || Number(b.tokens.at(-1)) - Number(a.tokens.at(-1)) || 0,
+    );
+  for (const { tokens } of located) {
+    const parentTokens = tokens.slice(0, -1);
+    const last = tokens.at(-1) as string;
+    const parent = resolvePointer(root, formatPointer(parentTokens));
+    if (!parent.found) {
+      continue;
+    }
+    const container = parent.value;
+    if (Array.isArray(container)) {
+      const index = Number(last);
+      if (Number.isInteger(index) && index >= 0 && index < container.length) {
+        container.splice(index, 1);
+      }
+    } else if (isPlainObject(container) && Object.hasOwn(container, last)) {
+      delete container[last];
+    }
+  }
 }

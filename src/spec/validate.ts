@@ -406,6 +406,12 @@ function ioError(path: string, error: unknown): InputOutputError {
       cause: error,
     });
   }
+  if (code === "ELOOP") {
+    return new InputOutputError("io.unreadable", path, `${path} is a symbolic link loop`, {
+      hint: "point the link at a report file, or pass the file itself",
+      cause: error,
+    });
+  }
   return new InputOutputError(
     "io.unreadable",
     path,

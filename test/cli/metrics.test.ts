@@ -173,6 +173,13 @@ describe("candor metrics show", () => {
     expect(result.out).toBe("");
   });
 
+  it("shortens a very long unknown id", async () => {
+    const result = await run("metrics", "show", "a".repeat(5000), "--registry", FIXTURES);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('unknown metric id "aaaa');
+    expect(result.err.length).toBeLessThan(500);
+  });
+
   it("exits 2 for an unknown version", async () => {
     const result = await run(
       "metrics",

@@ -199,6 +199,8 @@ describe("candor score", () => {
 
     const summary = JSON.parse(io.out());
     expect(summary.missing_items).toBe(items.length - 2);
+    // No --model-version or --endpoint was given, so the report is written but invalid.
+    expect(summary.valid).toBe(false);
     const report = readReport(out);
     const result = report.results.find((entry) => entry.metric === "refusal.over_refusal_rate");
     expect(result?.protocol?.suite).toEqual({ ...loadBuiltInItems().identity });

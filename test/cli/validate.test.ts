@@ -212,6 +212,20 @@ describe("candor validate on bad input", () => {
       rule: "json.duplicate_key",
     },
     {
+      name: "a claimed tier of 1e308",
+      file: "huge-tier.json",
+      write: (path) => writeFileSync(path, '{"candor_version":"0.1.0","claimed_tier":1e308}'),
+      code: 1,
+      rule: "schema.maximum",
+    },
+    {
+      name: "a link loop",
+      file: "loop.json",
+      write: (path) => symlinkSync(path, path),
+      code: 2,
+      rule: "symbolic link loop",
+    },
+    {
       name: "a future major version",
       file: "future.json",
       write: (path) =>
@@ -243,6 +257,18 @@ describe("candor validate on bad input", () => {
     } else {
       expect(result.out).toContain(`${file}: INVALID`);
     }
+  });
+
+  it("prints no control or bidirectional override character from a report", async () => {
+    writeFileSync(
+      join(scratch, "controls.json"),
+      JSON.stringify({ candor_version: "0.1.0", report_id: "a\u202eb\u001b[31mc\u2028d" }),
+    );
+    const result = await run("validate", "controls.json");
+    expect(result.code).toBe(1);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the check is for control characters
+    expect(result.out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u202a-\u202e\u2028]/);
+    expect(result.out).toContain("a\ufffdb");
   });
 
   it("never pollutes Object.prototype", () => {

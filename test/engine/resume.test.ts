@@ -178,6 +178,14 @@ describe("kill and resume", () => {
     expect((digestError as ResumeMismatchError).message).toContain("a".repeat(64));
     expect((digestError as ResumeMismatchError).message).toContain(otherDigest);
 
+    const otherSuite = {
+      ...runInfo(provider),
+      suite: { id: "sycophancy", version: "1.0.0", digest: otherDigest },
+    };
+    expect(() => openRunStore(dir, { mode: "resume", run: otherSuite })).toThrow(
+      /its suite is "engine-test" but this run's is "sycophancy"/,
+    );
+
     const otherModel = { ...runInfo(provider), provider: "openai:other-model" };
     expect(() => openRunStore(dir, { mode: "resume", run: otherModel })).toThrow(
       /model is "openai:test-model" but this run's is "openai:other-model"/,

@@ -126,6 +126,19 @@ describe("run store", () => {
     expect(() => openRunStore(dir)).toThrow(RunStoreFormatError);
   });
 
+  it("rejects a file that is not a run store when resuming", () => {
+    const dir = freshDir();
+    mkdirSync(dir);
+    writeFileSync(join(dir, RUN_STORE_FILE), "junk\n");
+    // Opening for writing sets the journal mode first, which is where SQLite
+    // finds out; that error once escaped as an internal error.
+    expect(() => openRunStore(dir, { mode: "resume", run: info })).toThrow(RunStoreFormatError);
+    expect(() => openRunStore(dir, { mode: "resume", run: info })).toThrow(
+      /is not a Candor run store: file is not a database/,
+    );
+    expect(existsSync(join(dir, "run.lock"))).toBe(false);
+  });
+
   it("opens read-only stores that cannot write", () => {
     const dir = freshDir();
     openRunStore(dir, { mode: "create", run: info }).close();

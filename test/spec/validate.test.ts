@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { InputOutputError } from "../../src/errors.js";
+import { pruneToReportSchema } from "../../src/spec/schema.js";
 import { loadTransforms } from "../../src/spec/transforms.js";
 import { validateReport, validateReportFile } from "../../src/spec/validate.js";
 import {
@@ -187,6 +188,68 @@ describe("validateReport", () => {
       "sample.numerator_exceeds",
       "value.out_of_range",
     ]);
+  });
+});
+
+describe("hostile reports", () => {
+  it("handles a claimed tier of 1e308 at once", () => {
+    const report = measuredReport();
+    report.claimed_tier = 1e308;
+    const result = validateReport(report, { registry });
+    expect(codesOf(result.problems)).toContain("schema.maximum");
+    expect(registry.requiredForTier(1e308)).toEqual(registry.requiredForTier(3));
+  });
+
+  it("checks a citation beside a null document entry", () => {
+    const report = measuredReport();
+    report.publisher.relationship = "documentation";
+    report.documents = [null];
+    report.results[0].citation = { document: "card", locator: "table 3" };
+    const result = validateReport(report, { registry });
+    expect(result.problems.map((problem) => `${problem.code} ${problem.pointer}`)).toEqual(
+      expect.arrayContaining([
+        "schema.type /documents/0",
+        "citation.unknown_document /results/0/citation/document",
+      ]),
+    );
+  });
+
+  it("validates 10,000 broken results in seconds", () => {
+    // Each result fails the schema, and every rule checks whether its members
+    // are clean. A linear scan of the failed paths took about 48 s here.
+    const report = measuredReport();
+    const broken = proportionResult("refusal.over_refusal_rate", 21, 250);
+    broken.value = "bad";
+    report.results = Array.from({ length: 10_000 }, () => structuredClone(broken));
+    const started = performance.now();
+    const result = validateReport(report, { registry });
+    expect(performance.now() - started).toBeLessThan(15_000);
+    expect(result.problems.filter((problem) => problem.code === "schema.type")).toHaveLength(
+      10_000,
+    );
+  });
+});
+
+describe("pruneToReportSchema", () => {
+  it("removes failing members and objects that lose a required one", () => {
+    const report = measuredReport();
+    report.results[0].protocol.scorer.kind = 5;
+    report.results[0].interval = null;
+    report.results[1].status = "maybe";
+    report.model.name = 7;
+    const keep = (pointer: string) => /^(|\/model|\/results(\/[0-9]+)?)$/.test(pointer);
+    const pruned = pruneToReportSchema(report, keep) as ReportDraft;
+    // The scorer lost its required kind, so the whole scorer goes.
+    expect(pruned.results[0].protocol.scorer).toBeUndefined();
+    expect(pruned.results[0].protocol.suite.id).toBe("refusal-calibration");
+    expect(pruned.results[0].interval).toBeUndefined();
+    expect(pruned.results[0].value).toBe(report.results[0].value);
+    expect(pruned.results[1].status).toBeUndefined();
+    expect(pruned.results).toHaveLength(2);
+    expect(pruned.model.name).toBeUndefined();
+    expect(pruned.model.developer).toBe("Fixture Labs");
+    // The input is left as it was.
+    expect(report.results[0].protocol.scorer.kind).toBe(5);
   });
 });
 
@@ -397,6 +460,36 @@ describe("validateReportFile", () => {
     writeFileSync(path, JSON.stringify(report));
     const bad = await validateReportFile(path, { registry, signature: { verified: true } });
     expect(codesOf(bad.problems)).toEqual(["outcomes.count_mismatch", "outcomes.digest_mismatch"]);
+  });
+
+  it("says a link loop is a link loop", async () => {
+    const path = join(scratch, "loop.json");
+    symlinkSync(path, path);
+    await expect(validateReportFile(path, { registry })).rejects.toMatchObject({
+      code: "io.unreadable",
+      message: expect.stringContaining("symbolic link loop"),
+    });
+  });
+
+  it("refuses outcomes that are a FIFO or a device", async () => {
+    const dir = mkdtempSync(join(scratch, "special-"));
+    symlinkSync("/dev/zero", join(dir, "zero.jsonl"));
+    const fifo = spawnSync("mkfifo", [join(dir, "pipe.jsonl")]).status === 0;
+    const report = measuredReport();
+    report.results[0].outcomes = { path: "zero.jsonl", digest: sha256(""), count: 1 };
+    if (fifo) {
+      report.results[1].outcomes = { path: "pipe.jsonl", digest: sha256(""), count: 1 };
+    }
+    const path = join(dir, "report.json");
+    writeFileSync(path, JSON.stringify(report));
+    const result = await validateReportFile(path, { registry });
+    const outcomes = result.problems.filter((problem) => problem.code.startsWith("outcomes."));
+    expect(outcomes.map((problem) => problem.message)).toEqual(
+      [
+        'outcomes path "zero.jsonl" is not a regular file',
+        fifo ? 'outcomes path "pipe.jsonl" is not a regular file' : undefined,
+      ].filter((message) => message !== undefined),
+    );
   });
 
   it("rejects outcomes outside the report's folder, links included", async () => {

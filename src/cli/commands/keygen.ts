@@ -11,10 +11,18 @@ export interface KeygenOptions {
 /** Writes PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.pub (SPKI PEM) and prints the key id. */
 export async function keygen(options: KeygenOptions, io: CommandIO): Promise<number> {
   const { basename, resolve } = await import("node:path");
-  const { writeFile } = await import("node:fs/promises");
-  const { InputOutputError, quote } = await import("../../errors.js");
+  const { rm, writeFile } = await import("node:fs/promises");
+  const { InputOutputError, UsageError, quote } = await import("../../errors.js");
   const { generateSigningKey } = await import("../../report/sign/keys.js");
 
+  // resolve() drops a trailing slash, so "keys/" would write keys.key beside
+  // the folder, and "" would name the keys after the current folder.
+  if (options.output.trim() === "" || /[\\/]$/.test(options.output)) {
+    throw new UsageError(
+      `the key prefix ${quote(options.output)} names no file`,
+      "Pass a folder and a file name without extension, such as keys/lab for keys/lab.key and keys/lab.pub.",
+    );
+  }
   const prefix = resolve(io.cwd, options.output);
   const privatePath = `${prefix}.key`;
   const publicPath = `${prefix}.pub`;
@@ -23,13 +31,21 @@ export async function keygen(options: KeygenOptions, io: CommandIO): Promise<num
   // "wx" refuses to replace an existing key: overwriting a private key
   // silently would orphan every signature made with it.
   const flag = options.force === true ? "w" : "wx";
+  const created: string[] = [];
   for (const [path, text, mode] of [
     [privatePath, pair.privateKeyPem, 0o600],
     [publicPath, pair.publicKeyPem, 0o644],
   ] as const) {
     try {
       await writeFile(path, text, { flag, mode });
+      created.push(path);
     } catch (cause) {
+      // A private key left beside another key's public half would sign
+      // reports that the .pub file cannot verify, so a half-written pair
+      // is removed. Files replaced under --force cannot be restored.
+      if (flag === "wx") {
+        await Promise.all(created.map((file) => rm(file, { force: true })));
+      }
       const exists = (cause as NodeJS.ErrnoException).code === "EEXIST";
       throw new InputOutputError(
         exists ? "file.exists" : "file.unwritable",

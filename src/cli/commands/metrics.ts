@@ -99,13 +99,13 @@ export async function showMetric(
   options: MetricsShowOptions,
   io: CommandIO,
 ): Promise<number> {
-  const { CandorError } = await import("../../errors.js");
+  const { CandorError, quote } = await import("../../errors.js");
   const registry = await openRegistry(options.registry, io);
 
   const versions = registry.versions(id);
   if (versions.length === 0) {
     const close = registry.suggest(id);
-    throw new CandorError("metrics.unknown_id", `unknown metric id "${id}"`, {
+    throw new CandorError("metrics.unknown_id", `unknown metric id ${quote(id)}`, {
       hint:
         close.length > 0
           ? `did you mean ${close.join(" or ")}? \`candor metrics\` lists every id`
@@ -120,7 +120,7 @@ export async function showMetric(
   if (metric === undefined) {
     throw new CandorError(
       "metrics.unknown_version",
-      `metric "${id}" has no version ${options.metricVersion}`,
+      `metric ${quote(id)} has no version ${options.metricVersion}`,
       {
         hint: `published versions: ${versions.map((entry) => entry.version).join(", ")}`,
         exitCode: 2,

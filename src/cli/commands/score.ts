@@ -197,13 +197,18 @@ export function reportIdentity(
  * returns one line per problem, so a command can say what a report lacks
  * (for example generation settings nobody passed).
  */
-export async function reportProblems(report: unknown): Promise<string[]> {
+export async function reportProblems(
+  report: unknown,
+): Promise<{ valid: boolean; problems: string[] }> {
   const { validateReport } = await import("../../spec/validate.js");
   const { loadRegistry } = await import("../../spec/registry.js");
   const result = validateReport(report, { registry: loadRegistry() });
-  return result.problems.map(
-    (problem) => `${problem.severity}: ${problem.message} (${problem.code})`,
-  );
+  return {
+    valid: result.valid,
+    problems: result.problems.map(
+      (problem) => `${problem.severity}: ${problem.message} (${problem.code})`,
+    ),
+  };
 }
 
 /** `candor score`: scores recorded responses and writes report.json and samples.jsonl. */
@@ -258,7 +263,7 @@ export async function scoreCommand(options: ScoreOptions, io: CommandIO): Promis
     elicitation,
   });
 
-  const problems = await reportProblems(result.report);
+  const { valid, problems } = await reportProblems(result.report);
   const warnings: string[] = [];
   const missingIdentity = [
     options.modelName === undefined ? "--model-name" : undefined,
@@ -285,7 +290,7 @@ export async function scoreCommand(options: ScoreOptions, io: CommandIO): Promis
   }
 
   if (options.json === true) {
-    io.stdout(`${JSON.stringify(scoreSummary(result, problems, warnings), null, 2)}\n`);
+    io.stdout(`${JSON.stringify(scoreSummary(result, valid, problems, warnings), null, 2)}\n`);
   } else {
     printScoreSummary(io, result, problems, warnings);
   }
@@ -316,9 +321,10 @@ type ScoreResult = Awaited<
   ReturnType<typeof import("../../suites/refusal-calibration/score-file.js").scoreResponsesFile>
 >;
 
-function scoreSummary(result: ScoreResult, problems: string[], warnings: string[]) {
+function scoreSummary(result: ScoreResult, valid: boolean, problems: string[], warnings: string[]) {
   return {
     report: result.reportPath,
+    valid,
     samples: result.samplesPath,
     responses: result.responses,
     missing_items: result.missing,

@@ -24,31 +24,31 @@ export async function sign(
   io: CommandIO,
 ): Promise<number> {
   const { resolve } = await import("node:path");
-  const { readFile, writeFile } = await import("node:fs/promises");
-  const { CandorError, InputOutputError, quote } = await import("../../errors.js");
+  const { writeFile } = await import("node:fs/promises");
+  const { MAX_KEY_FILE_BYTES, readRegularFile } = await import("../../report/sign/load.js");
+  const { CandorError, InputOutputError, UsageError, quote } = await import("../../errors.js");
   const { readPrivateKey, keyIdOf } = await import("../../report/sign/keys.js");
   const { signReport, serializeEnvelope } = await import("../../report/sign/sign.js");
   const { looksLikeEnvelope } = await import("../../report/sign/dsse.js");
-  const { parseJsonDocument } = await import("../../spec/json.js");
+  const { DEFAULT_JSON_LIMITS, parseJsonDocument } = await import("../../spec/json.js");
   const { validateReportFile } = await import("../../spec/validate.js");
   const { loadRegistry } = await import("../../spec/registry.js");
 
   const path = resolve(io.cwd, reportPath);
   const keyPath = resolve(io.cwd, options.key);
   const outputPath = resolve(io.cwd, options.output);
+  if (outputPath === path) {
+    throw new UsageError(
+      `the envelope would replace the report ${quote(reportPath)}`,
+      "Write the envelope to its own file, for example -o report.dsse.json, and publish both.",
+    );
+  }
 
-  const read = async (file: string, what: string): Promise<Buffer> => {
-    try {
-      return await readFile(file);
-    } catch (cause) {
-      throw new InputOutputError("file.unreadable", file, `cannot read ${what} ${quote(file)}`, {
-        hint: "Check the path; it must be a readable file.",
-        cause,
-      });
-    }
-  };
-  const privateKey = readPrivateKey((await read(keyPath, "private key")).toString("utf8"), keyPath);
-  const bytes = await read(path, "report");
+  const privateKey = readPrivateKey(
+    (await readRegularFile(keyPath, "private key", MAX_KEY_FILE_BYTES)).toString("utf8"),
+    keyPath,
+  );
+  const bytes = await readRegularFile(path, "report", DEFAULT_JSON_LIMITS.maxBytes);
 
   let report: unknown;
   try {

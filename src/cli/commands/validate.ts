@@ -137,8 +137,18 @@ export function renderProblem(problem: Problem): string {
   return `${problem.severity.padEnd(7)}  ${problem.code}  ${pointer}  ${singleLine(problem.message)}${singleLine(value)}`;
 }
 
+/**
+ * Puts report text on one terminal line: line breaks become spaces, and other
+ * control characters (ANSI escapes among them) and bidirectional overrides,
+ * which could reorder or recolour what the terminal shows, become U+FFFD.
+ */
 function singleLine(text: string): string {
-  return text.replace(/[\r\n]+/g, " ");
+  return (
+    text
+      .replace(/[\r\n\u2028\u2029]+/g, " ")
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the purpose
+      .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, "\ufffd")
+  );
 }
 
 function toJson(outcomes: (FileValidationResult | FileError)[], exitCode: number): object {

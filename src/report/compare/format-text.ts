@@ -12,11 +12,15 @@ import {
 } from "./text.js";
 import type { Comparison } from "./types.js";
 
-/** Escapes a table cell for GitHub-flavoured Markdown. */
+/**
+ * Escapes report text for GitHub-flavoured Markdown: table pipes, HTML, line
+ * breaks, and the brackets of link and image syntax, so a model name cannot
+ * become a link.
+ */
 function markdownCell(text: string): string {
   return text
     .replace(/\\/g, "\\\\")
-    .replace(/\|/g, "\\|")
+    .replace(/[|[\]]/g, "\\$&")
     .replace(/[<>]/g, (character) => (character === "<" ? "&lt;" : "&gt;"))
     .replace(/\r?\n/g, " ");
 }

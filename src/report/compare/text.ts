@@ -43,13 +43,18 @@ export function reportTitle(report: ComparedReport): string {
     : `${report.modelName} ${report.modelVersion}`;
 }
 
+/** Words for a claimed tier; undefined when the report's claim is missing or invalid. */
+function claimText(tier: number | undefined): string {
+  return tier === undefined ? "no valid tier claimed" : `tier ${tier} claimed`;
+}
+
 /** Formats one line describing a report column: model, publisher, relationship, tier and signature. */
 export function reportLine(report: ComparedReport): string {
   const relationship = relationshipLabel(report.relationship).split(":")[0];
   if (report.document !== undefined) {
-    return `${reportTitle(report)} (${report.developer}) · ${relationship} (${report.document}) by ${report.publisherName} · tier ${report.claimedTier} claimed · ${signatureLabel(report.signature)}`;
+    return `${reportTitle(report)} (${report.developer}) · ${relationship} (${report.document}) by ${report.publisherName} · ${claimText(report.claimedTier)} · ${signatureLabel(report.signature)}`;
   }
-  return `${reportTitle(report)} (${report.developer}) · ${report.publisherName}, ${relationship} · tier ${report.claimedTier} claimed · ${signatureLabel(report.signature)}`;
+  return `${reportTitle(report)} (${report.developer}) · ${report.publisherName}, ${relationship} · ${claimText(report.claimedTier)} · ${signatureLabel(report.signature)}`;
 }
 
 /** Formats a cell as short lines: value, interval and sample size, or the status with its reason code. */

@@ -27,7 +27,8 @@ export interface ComparedReport {
   developer: string;
   publisherName: string;
   relationship: PublisherRelationship;
-  claimedTier: number;
+  /** Undefined when the report's claimed_tier is missing or invalid. */
+  claimedTier: number | undefined;
   signature: SignatureStatus;
   /** Title of the first document cited, for reports transcribed from documentation. */
   document?: string;

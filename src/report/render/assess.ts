@@ -33,7 +33,7 @@ export async function assessReport(
   const validation =
     opened.envelope === undefined
       ? await validateReportFile(opened.path, { registry })
-      : validateReport(opened.report, {
+      : validateReport(opened.document, {
           registry,
           signature: {
             verified: opened.envelope.verified,

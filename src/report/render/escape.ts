@@ -12,12 +12,26 @@ const HTML_ESCAPES: Record<string, string> = {
 };
 
 /**
+ * Characters a report string must not carry into a page: C0 controls other
+ * than tab and line breaks (NUL is a parse error in HTML), DEL, C1 controls,
+ * and the bidirectional embeddings, overrides and isolates. The last can make
+ * a model name or a number display in another order than it is written. Each
+ * becomes U+FFFD, so the tampering stays visible.
+ */
+const UNSAFE_TEXT =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the purpose
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
  * Escapes text for HTML element content and for quoted attribute values. All
  * five significant characters are replaced in both cases, so the same
- * function is safe in either place as long as attributes are quoted.
+ * function is safe in either place as long as attributes are quoted. Control
+ * and bidirectional formatting characters become U+FFFD first.
  */
 export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (character) => HTML_ESCAPES[character] ?? character);
+  return String(value)
+    .replace(UNSAFE_TEXT, "\ufffd")
+    .replace(/[&<>"']/g, (character) => HTML_ESCAPES[character] ?? character);
 }
 
 /**

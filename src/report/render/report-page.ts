@@ -68,8 +68,8 @@ function summary(opened: OpenedReport, assessment: ReportAssessment | undefined)
         : `tier ${assessment.reachedTier}`;
   return html`<dl class="summary">
 <div><dt>Publisher</dt><dd data-field="publisher">${linkOrText(report.publisher.url, report.publisher.name)}</dd><dd class="detail" data-field="relationship">${relationshipLabel(report.publisher.relationship)}</dd></div>
-<div><dt>Tier</dt><dd data-field="tier">claimed ${report.claimed_tier} · reached ${reached}</dd>${
-    assessment !== undefined && assessment.reachedTier < report.claimed_tier
+<div><dt>Tier</dt><dd data-field="tier">claimed ${report.claimed_tier ?? "none"} · reached ${reached}</dd>${
+    assessment !== undefined && assessment.reachedTier < (report.claimed_tier ?? 0)
       ? html`<dd class="detail">a tier is reached when every stable metric of it and the tiers below is reported with a value</dd>`
       : ""
   }</div>

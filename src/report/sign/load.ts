@@ -1,18 +1,67 @@
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
 import { InputOutputError, quote } from "../../errors.js";
 import { parseJsonDocument } from "../../spec/json.js";
 import { SignatureError } from "./errors.js";
 import { keyIdOf, parseTrustedKeys, readPublicKey, type TrustedKey } from "./keys.js";
 
-async function readText(path: string, what: string): Promise<string> {
+/** Largest key or trusted-keys file read; a PEM key is a few hundred bytes. */
+export const MAX_KEY_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Reads a regular file of at most `maxBytes`. The file is opened without
+ * blocking and checked before any read, so a FIFO, a device such as
+ * /dev/zero or a huge file fails at once instead of hanging or filling memory.
+ * `role` names the file in messages, for example "private key".
+ */
+export async function readRegularFile(
+  path: string,
+  role: string,
+  maxBytes: number,
+): Promise<Buffer> {
+  let handle: Awaited<ReturnType<typeof open>>;
   try {
-    return await readFile(path, "utf8");
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (cause) {
-    throw new InputOutputError("file.unreadable", path, `cannot read ${what} ${quote(path)}`, {
-      hint: "Check the path; it must be a readable file.",
-      cause,
-    });
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw new InputOutputError(
+      "file.unreadable",
+      path,
+      `cannot read ${role} ${quote(path)} (${code ?? "unknown error"})`,
+      {
+        hint: "Check the path; it must be a readable file.",
+        cause,
+      },
+    );
   }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      throw new InputOutputError(
+        "file.not_file",
+        path,
+        `${role} ${quote(path)} is not a regular file`,
+        {
+          hint: "Pass a file; pipes, devices and folders are not read.",
+        },
+      );
+    }
+    if (info.size > maxBytes) {
+      throw new InputOutputError(
+        "file.too_large",
+        path,
+        `${role} ${quote(path)} is ${info.size} bytes, above the limit of ${maxBytes}`,
+        { hint: "Check that the path names the right file." },
+      );
+    }
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readText(path: string, role: string): Promise<string> {
+  return (await readRegularFile(path, role, MAX_KEY_FILE_BYTES)).toString("utf8");
 }
 
 /**
@@ -36,10 +85,15 @@ export async function loadTrustedKeys(options: {
     try {
       value = parseJsonDocument(text);
     } catch (cause) {
-      throw new SignatureError("keys.invalid", `${quote(options.keysPath)} is not valid JSON`, {
-        hint: "A trusted-keys file is a JSON list of {keyid, public_key, name}.",
-        cause,
-      });
+      const detail = cause instanceof Error ? `: ${cause.message}` : "";
+      throw new SignatureError(
+        "keys.invalid",
+        `${quote(options.keysPath)} is not valid JSON${detail}`,
+        {
+          hint: "A trusted-keys file is a JSON list of {keyid, public_key, name}.",
+          cause,
+        },
+      );
     }
     keys.push(...parseTrustedKeys(value, options.keysPath));
   }

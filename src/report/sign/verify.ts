@@ -1,4 +1,5 @@
 import { verify as verifySignature } from "node:crypto";
+import { quote } from "../../errors.js";
 import {
   type DsseEnvelope,
   decodeBase64,
@@ -67,7 +68,7 @@ export function verifyEnvelope(
       return {
         keyid: signature.keyid,
         valid: false,
-        reason: `key ${signature.keyid} is not trusted`,
+        reason: `key ${quote(signature.keyid)} is not trusted`,
       };
     }
     const bytes = decodeBase64(signature.sig, "sig");
@@ -94,7 +95,7 @@ export function verifyEnvelope(
     return {
       ...base,
       verified: false,
-      reason: `payload type ${JSON.stringify(envelope.payloadType)} is not ${SUPPORTED_PAYLOAD_TYPES.join(" or ")}`,
+      reason: `payload type ${quote(envelope.payloadType)} is not ${SUPPORTED_PAYLOAD_TYPES.join(" or ")}`,
       checks,
     };
   }

@@ -41,7 +41,9 @@ async function listJsonFiles(folder: string, depth: number): Promise<string[]> {
     const path = join(folder, entry.name);
     if (entry.isDirectory() && depth < MAX_DEPTH) {
       files.push(...(await listJsonFiles(path, depth + 1)));
-    } else if (entry.isFile() && entry.name.endsWith(".json")) {
+    } else if ((entry.isFile() || entry.isSymbolicLink()) && entry.name.endsWith(".json")) {
+      // A link is opened like a file, so one to a report is shown and a
+      // broken one, a loop or one to a device is listed as skipped, not lost.
       files.push(path);
     }
   }
@@ -56,7 +58,8 @@ function identity(opened: OpenedReport): string {
  * Opens every *.json file under a folder as a report or an envelope. Files
  * that are not reports are returned as skipped with the reason. When a bare
  * report and an envelope carry the same report (same publisher and report
- * id), the envelope is kept, so the site shows the signature.
+ * id), the envelope is kept, so the site shows the signature. Any other file
+ * with the identity of one already read is returned as skipped.
  */
 export async function collectReports(
   folder: string,
@@ -79,11 +82,21 @@ export async function collectReports(
     }
     const key = identity(opened);
     const previous = byIdentity.get(key);
-    if (
-      previous === undefined ||
-      (previous.envelope === undefined && opened.envelope !== undefined)
-    ) {
+    if (previous === undefined) {
       byIdentity.set(key, opened);
+      continue;
+    }
+    const pairedWithEnvelope =
+      (previous.envelope === undefined) !== (opened.envelope === undefined);
+    if (pairedWithEnvelope && opened.envelope !== undefined) {
+      byIdentity.set(key, opened);
+    } else if (!pairedWithEnvelope) {
+      // Two bare reports or two envelopes claim to be one report, and only
+      // one can have a page.
+      skipped.push({
+        path: relative(folder, file),
+        reason: `it has the publisher and report_id of ${quote(relative(folder, previous.path))}, which is shown instead; give each report its own report_id`,
+      });
     }
   }
   return { reports: [...byIdentity.values()], skipped };

@@ -13,7 +13,7 @@ function reportsTable(model: SiteModel): Markup {
 <td data-label="Model"><a href="reports/${entry.slug}.html">${entry.title}</a><div class="detail">${entry.source}</div></td>
 <td data-label="Developer">${entry.opened.report.model.developer}</td>
 <td data-label="Publisher">${entry.opened.report.publisher.name}<div class="detail">${entry.opened.report.publisher.relationship.replace(/_/g, " ")}</div></td>
-<td data-label="Tier claimed / reached">${entry.opened.report.claimed_tier} / ${entry.assessment.reachedTier === 0 ? "none" : entry.assessment.reachedTier}</td>
+<td data-label="Tier claimed / reached">${entry.opened.report.claimed_tier ?? "none"} / ${entry.assessment.reachedTier === 0 ? "none" : entry.assessment.reachedTier}</td>
 <td data-label="Assurance">${entry.assessment.assurance}</td>
 <td data-label="Signature"><span class="badge ${signatureBadgeClass(entry.signature)}">${signatureLabel(entry.signature)}</span></td>
 <td data-label="Validation">${entry.assessment.valid ? html`<span class="badge badge-ok">valid</span>` : html`<span class="badge badge-bad">INVALID</span>`}</td>

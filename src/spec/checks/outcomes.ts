@@ -64,17 +64,27 @@ async function checkOutcomeFile(
   }
 
   let real: string;
+  let regular: boolean;
   try {
     real = await realpath(target);
-    if (!(await stat(real)).isFile()) {
-      throw new Error("not a regular file");
-    }
+    regular = (await stat(real)).isFile();
   } catch {
     context.add(
       "outcomes.file_missing",
       `${pointer}/path`,
       `outcomes file ${quote(outcomes.path)} does not exist beside the report`,
       "publish the outcomes file next to the report, or remove outcomes from the result",
+      outcomes.path,
+    );
+    return false;
+  }
+  if (!regular) {
+    // A FIFO would block the digest and a device such as /dev/zero never ends.
+    context.add(
+      "outcomes.file_missing",
+      `${pointer}/path`,
+      `outcomes path ${quote(outcomes.path)} is not a regular file`,
+      "publish the outcomes as a regular JSON Lines file; pipes, devices and folders are not read",
       outcomes.path,
     );
     return false;

@@ -1,6 +1,6 @@
 import { quote } from "../../errors.js";
 import type { Result } from "../generated/report.js";
-import { formatPointer, resolvePointer } from "../pointer.js";
+import { formatPointer, isPlainObject, resolvePointer } from "../pointer.js";
 import type { RegistryMetric } from "../registry.js";
 import type { CheckContext } from "./context.js";
 import { checkStatistics } from "./statistics.js";
@@ -210,7 +210,9 @@ function checkCitation(context: CheckContext, result: Result, pointer: string): 
   if (citation === undefined || !context.isIntact("/documents")) {
     return;
   }
-  const documents = context.report.documents ?? [];
+  // A document entry that failed the schema (null, a number) leaves
+  // /documents intact, so entries are checked to be objects before use.
+  const documents = (context.report.documents ?? []).filter((document) => isPlainObject(document));
   if (!documents.some((document) => document.id === citation.document)) {
     context.add(
       "citation.unknown_document",

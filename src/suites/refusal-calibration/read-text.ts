@@ -33,7 +33,7 @@ export function readTextAndBytes(
         path,
         `the ${what} ${quote(path)} is not a file`,
         {
-          hint: "Give the path of a file, not a folder.",
+          hint: "Give the path of a regular file; folders, pipes and devices are not read.",
         },
       );
     }

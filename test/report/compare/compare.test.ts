@@ -328,6 +328,36 @@ describe("compare formats", () => {
     }
   });
 
+  it("keeps a model name from becoming a Markdown link", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "candor-markdown-"));
+    try {
+      const report = JSON.parse(readFileSync(fixture("measured-a"), "utf8"));
+      report.model.name = "[click](javascript:alert(1))";
+      writeFileSync(join(dir, "a.json"), JSON.stringify(report));
+      const result = await runCli(dir, "compare", "--format", "md", "a.json");
+      expect(result.code).toBe(0);
+      expect(result.out).toContain("\\[click\\](javascript:alert(1))");
+      expect(result.out).not.toContain("[click]");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says when a report claims no valid tier", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "candor-no-tier-"));
+    try {
+      const report = JSON.parse(readFileSync(fixture("measured-a"), "utf8"));
+      report.claimed_tier = 1e308;
+      writeFileSync(join(dir, "a.json"), JSON.stringify(report));
+      const result = await runCli(dir, "compare", "a.json");
+      expect(result.code).toBe(0);
+      expect(result.out).toContain("no valid tier claimed");
+      expect(result.out).not.toContain("tier undefined");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("rejects an unknown format", async () => {
     const result = await runCli(FIXTURES, "compare", "--format", "xml", "measured-a.json");
     expect(result.code).toBe(2);

@@ -34,6 +34,13 @@ describe("escaping", () => {
     );
   });
 
+  it("replaces control and bidirectional override characters", () => {
+    expect(escapeHtml("a\u0000b\u001b[31mc\u202ed\u2066e\u009bf")).toBe(
+      "a\ufffdb\ufffd[31mc\ufffdd\ufffde\ufffdf",
+    );
+    expect(escapeHtml("tab\tnew\nline\r")).toBe("tab\tnew\nline\r");
+  });
+
   it("allows only http and https links", () => {
     expect(safeLinkUrl("https://example.test/a?b=1")).toBe("https://example.test/a?b=1");
     for (const url of [

@@ -1,5 +1,14 @@
+import { spawnSync } from "node:child_process";
 import { createHash, createPublicKey } from "node:crypto";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -82,6 +91,64 @@ describe("keygen", () => {
     const result = await run("keygen", "-o", "lab");
     expect(result.code).toBe(2);
     expect(result.err).toContain("already exists");
+  });
+
+  it("leaves no private key beside another key's public half", async () => {
+    copyFileSync(join(dir, "other.pub"), join(dir, "half.pub"));
+    const result = await run("keygen", "-o", "half");
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('half.pub" already exists');
+    expect(existsSync(join(dir, "half.key"))).toBe(false);
+    expect(readFileSync(join(dir, "half.pub"))).toEqual(readFileSync(join(dir, "other.pub")));
+  });
+
+  it("refuses a prefix that names no file", async () => {
+    for (const prefix of ["", "keys/"]) {
+      const result = await run("keygen", "-o", prefix);
+      expect(result.code, prefix).toBe(2);
+      expect(result.err, prefix).toContain("names no file");
+    }
+    expect(existsSync(join(dir, "keys.key"))).toBe(false);
+  });
+});
+
+describe("key and report file problems", () => {
+  it("refuses /dev/zero as a key, a trusted-keys file and a report", async () => {
+    for (const args of [
+      ["sign", "report.json", "--key", "/dev/zero", "-o", "zero.dsse.json"],
+      ["sign", "/dev/zero", "--key", "lab.key", "-o", "zero.dsse.json"],
+      ["verify", "report.dsse.json", "--key", "/dev/zero"],
+      ["validate", "report.json", "--keys", "/dev/zero"],
+    ]) {
+      const result = await run(...args);
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.err, args.join(" ")).toContain('"/dev/zero" is not a regular file');
+    }
+  });
+
+  it("refuses a FIFO as a key without waiting for a writer", async () => {
+    const fifo = join(dir, "pipe.pub");
+    if (spawnSync("mkfifo", [fifo]).status !== 0) {
+      return;
+    }
+    const result = await run("verify", "report.dsse.json", "--key", "pipe.pub");
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("is not a regular file");
+  });
+
+  it("says where a trusted-keys file stops being JSON", async () => {
+    writeFileSync(join(dir, "cut-keys.json"), '[{"public_key": 1, "name": "x"},');
+    const result = await run("verify", "report.dsse.json", "--keys", "cut-keys.json");
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("is not valid JSON: not valid JSON at line 1, column 33");
+  });
+
+  it("refuses to write the envelope over the report", async () => {
+    const before = readFileSync(join(dir, "report.json"));
+    const result = await run("sign", "report.json", "--key", "lab.key", "-o", "./report.json");
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("the envelope would replace the report");
+    expect(readFileSync(join(dir, "report.json"))).toEqual(before);
   });
 });
 
@@ -225,6 +292,28 @@ describe("verify rejects tampering", () => {
     const result = await run("verify", "report.dsse.json", "--key", "other.pub");
     expect(result.code).toBe(1);
     expect(result.err).toContain("is not trusted");
+  });
+
+  it("shortens a long key id in the reason", async () => {
+    const envelope = readEnvelope("report.dsse.json");
+    const signature = { ...envelope.signatures[0], keyid: "x".repeat(100_000) };
+    writeEnvelope("long-keyid.json", { ...envelope, signatures: [signature] });
+    const result = await run("verify", "long-keyid.json", "--key", "lab.pub");
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("is not trusted");
+    expect(result.err.length).toBeLessThan(1000);
+  });
+
+  it("names the failed signature when the payload is no report", async () => {
+    const envelope = readEnvelope("report.dsse.json");
+    writeEnvelope("array-payload.json", {
+      ...envelope,
+      payload: Buffer.from("[1,2]").toString("base64"),
+    });
+    const result = await run("verify", "array-payload.json", "--key", "lab.pub");
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("no signature verifies");
+    expect(result.err).toContain("the document is not a JSON object");
   });
 
   it("fails on a swapped payload type", async () => {

@@ -6,6 +6,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -149,6 +150,39 @@ describe("candor site input problems", () => {
       expect(result.code).toBe(1);
       expect(result.err).toContain("skipped notes.json");
       expect(readFileSync(join(output, "index.html"), "utf8")).toContain("Files not shown");
+    } finally {
+      rmSync(input, { recursive: true, force: true });
+      rmSync(output, { recursive: true, force: true });
+    }
+  });
+
+  it("lists a second report with the same identity", async () => {
+    const input = mkdtempSync(join(tmpdir(), "candor-site-twice-"));
+    const output = mkdtempSync(join(tmpdir(), "candor-site-twice-out-"));
+    try {
+      copyFileSync(join(FIXTURES, "measured-a.json"), join(input, "a.json"));
+      copyFileSync(join(FIXTURES, "measured-a.json"), join(input, "b.json"));
+      const result = await run(input, "site", ".", "-o", output);
+      expect(result.code).toBe(1);
+      expect(result.err).toContain(
+        'skipped b.json: it has the publisher and report_id of "a.json", which is shown instead',
+      );
+    } finally {
+      rmSync(input, { recursive: true, force: true });
+      rmSync(output, { recursive: true, force: true });
+    }
+  });
+
+  it("shows a linked report and lists a link loop", async () => {
+    const input = mkdtempSync(join(tmpdir(), "candor-site-links-"));
+    const output = mkdtempSync(join(tmpdir(), "candor-site-links-out-"));
+    try {
+      symlinkSync(join(FIXTURES, "measured-a.json"), join(input, "linked.json"));
+      symlinkSync(join(input, "loop.json"), join(input, "loop.json"));
+      const result = await run(input, "site", ".", "-o", output, "--json");
+      expect(result.code).toBe(1);
+      expect(JSON.parse(result.out).reports).toBe(1);
+      expect(result.err).toContain("skipped loop.json");
     } finally {
       rmSync(input, { recursive: true, force: true });
       rmSync(output, { recursive: true, force: true });
