@@ -149,7 +149,8 @@ describe("candor score", () => {
       ],
       io,
     );
-    expect(code).toBe(0);
+    // The identity options are missing too, so the report does not validate.
+    expect(code).toBe(1);
     expect(io.err()).toContain("pass --system-prompt, --temperature, --max-tokens");
     expect(io.err()).toContain("protocol.field_unrecorded");
     expect(io.err()).not.toContain("protocol.field_missing");
@@ -195,12 +196,13 @@ describe("candor score", () => {
         ],
         io,
       ),
-    ).toBe(0);
+    ).toBe(1);
 
     const summary = JSON.parse(io.out());
     expect(summary.missing_items).toBe(items.length - 2);
     // No --model-version or --endpoint was given, so the report is written but invalid.
     expect(summary.valid).toBe(false);
+    expect(io.err()).toContain("the report does not validate");
     const report = readReport(out);
     const result = report.results.find((entry) => entry.metric === "refusal.over_refusal_rate");
     expect(result?.protocol?.suite).toEqual({ ...loadBuiltInItems().identity });
@@ -365,6 +367,7 @@ describe("candor score", () => {
           dataset,
           "--out",
           out,
+          ...IDENTITY,
         ],
         bufferIO(),
       ),

@@ -5,6 +5,7 @@ import type { CommandIO } from "../io.js";
 import {
   addElicitationOptions,
   addReportIdentityOptions,
+  parseFolderPath,
   parsePositiveInteger,
   parsePositiveNumber,
   type ReportIdentityOptions,
@@ -106,10 +107,15 @@ export const runCommandModule: CommandModule = {
         "--base-url <url>",
         "base URL of the model's server (default: OPENAI_BASE_URL or ANTHROPIC_BASE_URL, else the vendor's)",
       )
-      .option("--out <dir>", "folder to write the run into (created; must not hold a run already)")
+      .option(
+        "--out <dir>",
+        "folder to write the run into (created; must not hold a run already)",
+        parseFolderPath,
+      )
       .option(
         "--resume <dir>",
         "finish an interrupted run in this folder without redoing finished samples",
+        parseFolderPath,
       )
       .option(
         "--dataset <file>",
@@ -121,7 +127,7 @@ export const runCommandModule: CommandModule = {
       )
       .option(
         "--limit <n>",
-        "run only the first N items of each suite (for policy-adherence, the first N prompts of each clause)",
+        "run only N items of each suite, taken from its categories in turn (for policy-adherence, the first N prompts of each clause)",
         parsePositiveInteger,
       )
       .option("--concurrency <n>", "requests in flight at once", parsePositiveInteger, 4)

@@ -31,6 +31,14 @@ export interface ScoreOptions extends ReportIdentityOptions {
   maxTokens?: number;
 }
 
+/** Rejects an empty folder path, which would write into the current folder. */
+export function parseFolderPath(value: string): string {
+  if (value.trim() === "") {
+    throw new InvalidArgumentError("expected a folder path, got an empty string");
+  }
+  return value;
+}
+
 export function parsePositiveInteger(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) {
@@ -294,6 +302,14 @@ export async function scoreCommand(options: ScoreOptions, io: CommandIO): Promis
   } else {
     printScoreSummary(io, result, problems, warnings);
   }
+  // The scores stay written either way, but a report that does not validate
+  // is not publishable, so scoring says so with exit 1, as candor run does.
+  if (!valid) {
+    io.stderr(
+      "candor: the report does not validate; pass the options named above (such as --model-version or --endpoint) and score again\n",
+    );
+    return ExitCode.failed;
+  }
   return ExitCode.ok;
 }
 
@@ -400,6 +416,7 @@ export const scoreCommandModule: CommandModule = {
       .requiredOption(
         "--out <dir>",
         "folder to write report.json and samples.jsonl into (created if missing)",
+        parseFolderPath,
       )
       .option(
         "--dataset <file>",
