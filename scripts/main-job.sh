@@ -28,7 +28,7 @@ if [ -d "$data/xstest" ]; then
     "${candor[@]}" score --suite refusal-calibration --responses "$file" \
       --out "$out/reports/xstest-$key" \
       --model-name "${names[$key]:-$key}" --developer "${developers[$key]:-unknown}" \
-      --model-version "not recorded in XSTest v2" \
+      --model-version "version not recorded" \
       --endpoint "completions recorded in XSTest v2 ($(basename "$file"))" \
       --publisher "Candor main job" --relationship third_party
   done
