@@ -1,8 +1,8 @@
 /**
  * Base class of every error the library throws on purpose.
  *
- * `code` is stable and machine-readable; `hint` says what the caller can do
- * next. The CLI prints `message` and `hint` and maps the class to an exit code;
+ * `code` is stable and machine-readable, and `hint` tells the caller what to
+ * do next. The CLI prints `message` and `hint` and maps the class to an exit code;
  * any other error is a bug and is reported as one.
  */
 export class CandorError extends Error {

@@ -1,6 +1,7 @@
 /**
- * Where a command writes. The CLI passes the process streams; tests pass
- * buffers, so every command can be run in-process and its output asserted.
+ * Output streams and environment of one command run. The CLI passes the
+ * process streams and tests pass buffers, so every command can run in-process
+ * with its output asserted.
  */
 export interface CommandIO {
   stdout: (text: string) => void;
@@ -20,7 +21,7 @@ export const ExitCode = {
   failed: 1,
   /** Bad usage, a missing or unreadable file, or a bad option value. */
   usage: 2,
-  /** A bug in Candor: the message asks for a report. */
+  /** A bug in Candor: the message requests a bug report with the stack. */
   internal: 70,
 } as const;
 
@@ -36,7 +37,7 @@ export function processIO(): CommandIO {
   };
 }
 
-/** An in-memory CommandIO for tests; `out` and `err` collect what was written. */
+/** Creates an in-memory CommandIO for tests, whose `out` and `err` return what was written. */
 export function bufferIO(options: Partial<CommandIO> = {}): CommandIO & { out: () => string; err: () => string } {
   const out: string[] = [];
   const err: string[] = [];
