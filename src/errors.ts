@@ -35,7 +35,12 @@ export class UsageError extends CandorError {
 export class InputOutputError extends CandorError {
   readonly path: string;
 
-  constructor(code: string, path: string, message: string, options?: { hint?: string; cause?: unknown }) {
+  constructor(
+    code: string,
+    path: string,
+    message: string,
+    options?: { hint?: string; cause?: unknown },
+  ) {
     super(code, message, options);
     this.path = path;
   }

@@ -38,7 +38,9 @@ export function processIO(): CommandIO {
 }
 
 /** Creates an in-memory CommandIO for tests, whose `out` and `err` return what was written. */
-export function bufferIO(options: Partial<CommandIO> = {}): CommandIO & { out: () => string; err: () => string } {
+export function bufferIO(
+  options: Partial<CommandIO> = {},
+): CommandIO & { out: () => string; err: () => string } {
   const out: string[] = [];
   const err: string[] = [];
   return {

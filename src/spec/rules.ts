@@ -170,7 +170,8 @@ export const RULES = {
   },
   "envelope.invalid": {
     severity: "error",
-    summary: "The file is a DSSE envelope that cannot be opened: malformed, or carrying no Candor report.",
+    summary:
+      "The file is a DSSE envelope that cannot be opened: malformed, or carrying no Candor report.",
   },
   "envelope.unverified": {
     severity: "error",

@@ -10,4 +10,11 @@ import { specCommands } from "./validate.js";
  * Every `candor` command, in the order `candor --help` lists them. Each module
  * is cheap to import: it declares options and loads its implementation lazily.
  */
-export const commands: CommandModule[] = [...specCommands, probeCommand, ...reportCommands, transcriptCommand, ...measureCommands, importCommand];
+export const commands: CommandModule[] = [
+  ...specCommands,
+  probeCommand,
+  ...reportCommands,
+  transcriptCommand,
+  ...measureCommands,
+  importCommand,
+];
