@@ -1,5 +1,5 @@
 import { CandorError, InputOutputError, UsageError } from "../errors.js";
-import { ExitCode, type CommandIO, type ExitCodeValue } from "./io.js";
+import { type CommandIO, ExitCode, type ExitCodeValue } from "./io.js";
 
 /**
  * Prints a caught error as one readable line (plus a hint line) and returns

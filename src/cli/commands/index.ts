@@ -1,8 +1,8 @@
 import type { CommandModule } from "../command.js";
 import { importCommand } from "./import.js";
 import { probeCommand } from "./probe.js";
-import { reportCommands } from "./site.js";
 import { measureCommands } from "./run.js";
+import { reportCommands } from "./site.js";
 import { transcriptCommand } from "./transcript.js";
 import { specCommands } from "./validate.js";
 
