@@ -106,7 +106,8 @@ describe("candor score", () => {
       (entry) => entry.metric === "refusal.harmful_compliance_rate",
     );
     expect(harmful).toMatchObject({ value: 0.5, numerator: 1, sample_size: 2 });
-    expect(overRefusal?.protocol?.suite?.id).toBe("external:embedded");
+    expect(overRefusal?.protocol?.suite?.id).toBe("external:responses.csv");
+    expect(overRefusal?.protocol?.suite?.version).toBe("prompts-in-responses-file");
     expect(overRefusal?.protocol?.scorer?.human_agreement).toMatchObject({
       measure: "accuracy",
       value: 1,

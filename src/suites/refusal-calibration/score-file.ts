@@ -39,8 +39,18 @@ export interface ScoreFileResult extends WrittenRefusalReport {
   judgeErrors: number;
 }
 
-/** Suite id of an item set read from the responses file itself (a file in the XSTest completions layout). */
-export const EMBEDDED_SUITE_ID = "external:embedded";
+/**
+ * Suite id of an item set read from the responses file itself (a file in the
+ * XSTest completions layout): the file's name, so a reader sees where the
+ * items came from. Comparability rests on the digest of the items, so files
+ * holding the same prompts stay comparable under different names.
+ */
+export function embeddedSuiteId(responsesPath: string): string {
+  return `external:${basename(responsesPath)}`;
+}
+
+/** Suite version of an item set read from a responses file, which carries no version of its own. */
+export const EMBEDDED_SUITE_VERSION = "prompts-in-responses-file";
 
 /**
  * Scores a file of recorded responses and writes report.json and
@@ -135,8 +145,8 @@ function resolveItems(
       prompt: record.prompt,
     }));
     const identity: SuiteIdentity = {
-      id: EMBEDDED_SUITE_ID,
-      version: "embedded",
+      id: embeddedSuiteId(options.responsesPath),
+      version: EMBEDDED_SUITE_VERSION,
       digest: digestRefusalItems(items),
       reference: false,
     };
