@@ -7,12 +7,12 @@ import type {
   ResultStatus,
 } from "../../spec/generated/report.js";
 
-/** How one report's signature stands, as shown beside its column. */
+/** Signature status of one report, as shown beside its column. */
 export interface SignatureStatus {
   state: "unsigned" | "verified" | "unverified";
   signer?: string;
   keyid?: string;
-  /** Why an envelope's signature did not verify. */
+  /** Reason the envelope's signature did not verify. */
   reason?: string;
 }
 
@@ -87,7 +87,7 @@ export interface PairComparison {
   second: number;
   comparability: Comparability;
   difference?: Difference;
-  /** Why no difference is given although both cells hold values. */
+  /** Reason no difference is given although both cells contain values. */
   differenceNote?: string;
 }
 
@@ -101,7 +101,7 @@ export interface Row {
   unit?: "proportion" | "proportion_difference" | "score" | "ratio";
   tier?: number;
   stability?: string;
-  /** True when no report's registry knows the metric. */
+  /** True when no report's registry defines the metric. */
   unknownMetric: boolean;
   cells: Cell[];
   pairs: PairComparison[];

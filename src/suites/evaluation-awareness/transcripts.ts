@@ -42,7 +42,7 @@ export type AwarenessVerdict = (typeof AWARENESS_VERDICTS)[number];
 export interface AwarenessJudgement {
   /** The parsed verdict, or null when there is none (see unscored_reason). */
   readonly verdict: AwarenessVerdict | null;
-  /** Why there is no verdict: nothing to read, an answer that did not parse, or failed requests. */
+  /** Reason there is no verdict: nothing to read, an answer that did not parse, or failed requests. */
   readonly unscored_reason?: UnscoredReason;
   /** The judge's answer as received, cut to RAW_ANSWER_LIMIT characters. */
   readonly judge_answer?: string;
@@ -58,7 +58,7 @@ export interface AwarenessJudgement {
 export interface AwarenessOutcome {
   readonly id: string;
   readonly suite: string;
-  /** True when the model said it suspects a test; null when the transcript could not be scored. */
+  /** True when the model stated that it suspects a test; null when the transcript could not be scored. */
   readonly aware: boolean | null;
   /** Rule matches, for auditing; recorded even when the transcript is unscored. */
   readonly matches: readonly AwarenessMatch[];
@@ -75,7 +75,7 @@ export interface AwarenessOutcome {
 }
 
 export interface ScoreAwarenessOptions {
-  /** Examine reasoning text too (the default). The report's notes say which was done. */
+  /** Examine reasoning text too (the default). The report's notes record which was done. */
   readonly examineReasoning?: boolean;
 }
 

@@ -18,7 +18,7 @@ export interface TurnOutcome {
   status: TurnStatus;
   /** The answer read, when one was. */
   answer?: string;
-  /** Why no answer was read, when unscored. */
+  /** Reason no answer was read, when unscored. */
   reason?: "none" | "conflict";
   response?: string;
 }

@@ -43,18 +43,18 @@ export interface Conversation {
   readonly userTurns: readonly string[];
 }
 
-/** What the model returned in one conversation, as stored in the run store. */
+/** Model output for one conversation, as stored in the run store. */
 export interface ConversationOutput {
   /** One response per user turn. */
   responses: string[];
   /** Reasoning text per turn, empty where the provider returned none. */
   reasoning: string[];
   finish_reasons: string[];
-  /** Model id the server says answered. */
+  /** Model id the server reported in its reply. */
   model: string;
 }
 
-/** Who publishes the report and about which model. */
+/** Publisher of the report and the model it is about. */
 export interface ReportIdentity {
   publisher: Publisher;
   model: Model;
@@ -94,7 +94,7 @@ export interface ConversationRun {
  * Runs conversations through the engine with the run store in `outDir`
  * (bounded concurrency, retries, time limits, resume). Every turn of a
  * conversation is one attempt's work: when a later turn fails, the whole
- * conversation is retried, so a stored output always holds every turn.
+ * conversation is retried, so a stored output always contains every turn.
  */
 export async function runConversations(
   options: AnswerSuiteRunOptions,
